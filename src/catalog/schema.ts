@@ -1,0 +1,138 @@
+/**
+ * The shape of `stack.config.yaml`, as zod schemas. Every object is strict, so a misspelt key is an
+ * error that names it rather than a setting silently ignored. Cross-field rules (fallbacks that name
+ * a model, maxTokens within the context window, image policy) live in validate.ts.
+ */
+import { z } from "zod";
+
+/** Names that can be used for environment variables, in the container and in the deployer's shell. */
+export const envVarName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name (letters, digits and _, not starting with a digit)");
+
+/** A name Docker accepts for containers, networks and volumes, short enough to take suffixes. */
+const resourcePrefix = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, "must be 1-40 lowercase letters, digits or '-', starting with a letter or digit");
+
+const port = z.number().int("must be a whole number").min(1, "must be between 1 and 65535").max(65535, "must be between 1 and 65535");
+
+export const INPUT_KINDS = ["text", "image", "video", "audio"] as const;
+
+/** Prices in US dollars per million tokens, OpenClaw's unit. */
+export const costSchema = z.strictObject({
+  input: z.number().nonnegative(),
+  output: z.number().nonnegative(),
+  cacheRead: z.number().nonnegative().optional(),
+  cacheWrite: z.number().nonnegative().optional(),
+});
+
+/** Every field a model may carry. In the file all are optional, since a preset may supply them. */
+const modelFields = {
+  /** The id OpenClaw asks for and LiteLLM's `model_name`. */
+  id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, "must be letters, digits, '.', '_', ':' or '-' (no '/': OpenClaw splits refs at the first '/')"),
+  /** Display name in OpenClaw. */
+  name: z.string().min(1),
+  /** LiteLLM's upstream model string, `provider/model`. */
+  model: z.string().regex(/^[a-z0-9_-]+\/.+$/, "must be 'provider/model', e.g. anthropic/claude-opus-4-6"),
+  /** The deployer's environment variable that holds the upstream API key. */
+  apiKeyEnv: envVarName,
+  /** Other credentials: LiteLLM parameter name -> environment variable (Bedrock's aws_* for example). */
+  credentialsEnv: z.record(z.string().regex(/^[a-z_]+$/, "must be a LiteLLM parameter name"), envVarName),
+  /** Upstream base URL, for self-hosted or regional endpoints. */
+  apiBase: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }),
+  /** A fixed answer: LiteLLM replies with it and calls no provider. */
+  mockResponse: z.string(),
+  reasoning: z.boolean(),
+  input: z.array(z.enum(INPUT_KINDS)).min(1).refine((kinds) => new Set(kinds).size === kinds.length, "lists a kind twice"),
+  contextWindow: z.number().int().positive(),
+  maxTokens: z.number().int().positive(),
+  cost: costSchema,
+};
+
+/** A model as it may appear in the file: a preset name plus overrides, or a full entry. */
+export const modelEntrySchema = z.strictObject({
+  preset: z.string().optional(),
+  ...Object.fromEntries(Object.entries(modelFields).map(([key, schema]) => [key, schema.optional()])),
+} as { preset: z.ZodOptional<z.ZodString> } & { [K in keyof typeof modelFields]: z.ZodOptional<(typeof modelFields)[K]> });
+
+/** A model once its preset is applied: what the generators work from. */
+export const resolvedModelSchema = z.strictObject({
+  id: modelFields.id,
+  name: modelFields.name,
+  model: modelFields.model,
+  apiKeyEnv: modelFields.apiKeyEnv.optional(),
+  credentialsEnv: modelFields.credentialsEnv.optional(),
+  apiBase: modelFields.apiBase.optional(),
+  mockResponse: modelFields.mockResponse.optional(),
+  reasoning: modelFields.reasoning.default(false),
+  input: modelFields.input.default(["text"]),
+  contextWindow: modelFields.contextWindow,
+  maxTokens: modelFields.maxTokens,
+  cost: modelFields.cost.optional(),
+});
+
+/** A preset file entry is a model without its id (the preset's name is the default id). */
+export const presetSchema = resolvedModelSchema.omit({ id: true }).partial({ name: true });
+
+export const ROUTING_STRATEGIES = [
+  "simple-shuffle",
+  "least-busy",
+  "usage-based-routing",
+  "usage-based-routing-v2",
+  "latency-based-routing",
+  "cost-based-routing",
+] as const;
+
+export const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] as const;
+
+export const stackConfigSchema = z.strictObject({
+  /** Prefix of every resource name and label value, so stacks on one host never clash. */
+  name: resourcePrefix.default("litellm"),
+  litellm: z
+    .strictObject({
+      image: z.string().default("ghcr.io/berriai/litellm-database:v1.108.5"),
+      port: port.default(4000),
+      bindAddress: z.string().default("127.0.0.1"),
+      workers: z.number().int().min(1).max(64).default(1),
+      logLevel: z.enum(LOG_LEVELS).default("ERROR"),
+      memoryLimitMb: z.number().int().min(256, "must be at least 256 (LiteLLM needs several hundred MiB to boot)").default(2048),
+    })
+    .prefault({}),
+  database: z
+    .strictObject({
+      /** false: no Postgres, so no spend tracking, virtual keys or budgets. */
+      enabled: z.boolean().default(true),
+      image: z.string().default("postgres:16.10"),
+      name: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lowercase Postgres identifier").default("litellm"),
+      user: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lowercase Postgres identifier").default("litellm"),
+    })
+    .prefault({}),
+  models: z.array(modelEntrySchema).min(1, "must list at least one model"),
+  router: z
+    .strictObject({
+      routingStrategy: z.enum(ROUTING_STRATEGIES).default("simple-shuffle"),
+      numRetries: z.number().int().min(0).max(10).default(2),
+      timeoutSeconds: z.number().positive().default(600),
+      /** Model id -> ids tried in order when it fails. */
+      fallbacks: z.record(z.string(), z.array(z.string()).min(1)).default({}),
+    })
+    .prefault({}),
+  openclaw: z
+    .strictObject({
+      /** The model id OpenClaw uses by default. */
+      primary: z.string().optional(),
+      /** Model ids OpenClaw itself falls back to. */
+      fallbacks: z.array(z.string()).default([]),
+      /** The URL OpenClaw is told to use. */
+      baseUrl: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
+    })
+    .prefault({}),
+});
+
+/** The file as written (before defaults). */
+export type StackConfigInput = z.input<typeof stackConfigSchema>;
+export type ModelEntry = z.output<typeof modelEntrySchema>;
+export type ModelPreset = z.output<typeof presetSchema>;
+export type Model = z.output<typeof resolvedModelSchema>;
+export type Cost = z.output<typeof costSchema>;

@@ -1,0 +1,164 @@
+/**
+ * Raw configuration (parsed YAML or a TypeScript object) -> a validated StackConfig.
+ *
+ * Each section is checked on its own and cross-field rules run on whatever parsed, so one run
+ * reports every problem in the file, each naming its field, before any construct exists.
+ */
+import { isIP } from "node:net";
+import { z } from "zod";
+import { ConfigError, type ConfigProblem } from "./config-error";
+import { imagePinProblems, liteLLMImageProblems } from "./image-policy";
+import type { PresetCatalog } from "./presets";
+import { type Model, modelEntrySchema, resolvedModelSchema, stackConfigSchema } from "./schema";
+
+type Parsed = z.output<typeof stackConfigSchema>;
+
+/** The validated configuration every later step works from. */
+export interface StackConfig {
+  readonly name: string;
+  readonly litellm: Parsed["litellm"];
+  readonly database: Parsed["database"];
+  readonly models: readonly Model[];
+  readonly router: Parsed["router"];
+  readonly openclaw: {
+    readonly primary: string;
+    readonly fallbacks: readonly string[];
+    readonly baseUrl: string;
+  };
+}
+
+export function validateStackConfig(raw: unknown, presets: PresetCatalog, source = "configuration"): StackConfig {
+  const problems: ConfigProblem[] = [];
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    throw new ConfigError(source, [{ path: "(file)", message: "must be a YAML mapping with at least a `models` list" }]);
+  }
+  const input = raw as Record<string, unknown>;
+  const shape = stackConfigSchema.shape;
+
+  for (const key of Object.keys(input)) {
+    if (!(key in shape)) problems.push({ path: key, message: `unknown key (expected one of: ${Object.keys(shape).join(", ")})` });
+  }
+  const section = <K extends keyof typeof shape>(key: K): z.output<(typeof shape)[K]> | undefined => {
+    const result = shape[key].safeParse(input[key]);
+    if (result.success) return result.data as z.output<(typeof shape)[K]>;
+    problems.push(...zodProblems(result.error, [key]));
+    return undefined;
+  };
+  const name = section("name");
+  const litellm = section("litellm");
+  const database = section("database");
+  const router = section("router");
+  const openclaw = section("openclaw");
+  const models = resolveModels(input.models, presets, problems);
+
+  if (litellm) {
+    if (isIP(litellm.bindAddress) === 0) {
+      problems.push({ path: "litellm.bindAddress", message: `"${litellm.bindAddress}" is not an IPv4 or IPv6 address` });
+    }
+    for (const message of liteLLMImageProblems(litellm.image)) problems.push({ path: "litellm.image", message });
+  }
+  if (database) {
+    for (const message of imagePinProblems(database.image)) problems.push({ path: "database.image", message });
+  }
+
+  const ids = new Set(models?.map((m) => m.id));
+  const checkRef = (path: string, id: string) => {
+    if (models && !ids.has(id)) problems.push({ path, message: `"${id}" is not a model id of the catalog (known: ${[...ids].join(", ")})` });
+  };
+  if (router) {
+    for (const [primary, fallbacks] of Object.entries(router.fallbacks)) {
+      checkRef(`router.fallbacks.${primary}`, primary);
+      fallbacks.forEach((id, i) => {
+        checkRef(`router.fallbacks.${primary}[${i}]`, id);
+        if (id === primary) problems.push({ path: `router.fallbacks.${primary}[${i}]`, message: "a model cannot fall back to itself" });
+      });
+    }
+  }
+  if (openclaw) {
+    if (openclaw.primary !== undefined) checkRef("openclaw.primary", openclaw.primary);
+    openclaw.fallbacks.forEach((id, i) => checkRef(`openclaw.fallbacks[${i}]`, id));
+  }
+
+  if (problems.length > 0 || !name || !litellm || !database || !router || !openclaw || !models) {
+    throw new ConfigError(source, problems);
+  }
+  return {
+    name,
+    litellm,
+    database,
+    models,
+    router,
+    openclaw: {
+      primary: openclaw.primary ?? models[0].id,
+      fallbacks: openclaw.fallbacks,
+      baseUrl: openclaw.baseUrl ?? `http://localhost:${litellm.port}`,
+    },
+  };
+}
+
+/** Applies presets to each entry and checks the result; undefined when any entry is wrong. */
+function resolveModels(raw: unknown, presets: PresetCatalog, problems: ConfigProblem[]): Model[] | undefined {
+  if (raw === undefined) {
+    problems.push({ path: "models", message: "is required: list at least one model (e.g. `- preset: mock`)" });
+    return undefined;
+  }
+  if (!Array.isArray(raw) || raw.length === 0) {
+    problems.push({ path: "models", message: "must be a non-empty list of models" });
+    return undefined;
+  }
+  const before = problems.length;
+  const models: Model[] = [];
+  raw.forEach((entryInput, i) => {
+    const path = `models[${i}]`;
+    const entry = modelEntrySchema.safeParse(entryInput);
+    if (!entry.success) {
+      problems.push(...zodProblems(entry.error, ["models", i]));
+      return;
+    }
+    const { preset: presetName, ...overrides } = entry.data;
+    let base = {};
+    if (presetName !== undefined) {
+      const preset = presets.get(presetName);
+      if (!preset) {
+        problems.push({ path: `${path}.preset`, message: `unknown preset "${presetName}" (known: ${presets.names().join(", ")})` });
+        return;
+      }
+      base = { id: presetName, ...preset };
+    }
+    const model = resolvedModelSchema.safeParse({ ...base, ...overrides });
+    if (!model.success) {
+      problems.push(...zodProblems(model.error, ["models", i]));
+      return;
+    }
+    if (model.data.maxTokens > model.data.contextWindow) {
+      problems.push({
+        path: `${path}.maxTokens`,
+        message: `${model.data.maxTokens} exceeds the context window (${model.data.contextWindow})`,
+      });
+    }
+    const earlier = models.findIndex((m) => m.id === model.data.id);
+    if (earlier !== -1) {
+      problems.push({ path: `${path}.id`, message: `duplicate model id "${model.data.id}" (also models[${earlier}])` });
+    }
+    models.push(model.data);
+  });
+  return problems.length === before ? models : undefined;
+}
+
+/** zod issues -> problems with dotted paths and messages a user can act on. */
+function zodProblems(error: z.ZodError, prefix: PropertyKey[]): ConfigProblem[] {
+  return error.issues.flatMap((issue) => {
+    const segments = [...prefix, ...issue.path];
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((key) => ({ path: formatPath([...segments, key]), message: "unknown key" }));
+    }
+    const missing = issue.code === "invalid_type" && /received undefined/.test(issue.message);
+    return [{ path: formatPath(segments), message: missing ? "is required" : issue.message }];
+  });
+}
+
+function formatPath(segments: PropertyKey[]): string {
+  return segments
+    .map((s, i) => (typeof s === "number" ? `[${s}]` : i === 0 ? String(s) : `.${String(s)}`))
+    .join("");
+}

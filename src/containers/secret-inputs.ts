@@ -1,0 +1,62 @@
+import { Password } from "@cdktf/provider-random/lib/password";
+import { Fn, TerraformVariable } from "cdktf";
+import { Construct } from "constructs";
+import { MASTER_KEY_ENV, SALT_KEY_ENV } from "../generate/secret-env";
+import type { StackSecrets } from "./service-specs";
+
+export const DATABASE_PASSWORD_ENV = "LITELLM_DB_PASSWORD";
+
+export interface SecretInputsProps {
+  /** Upstream credential variables the catalog names (ANTHROPIC_API_KEY, ...). */
+  readonly upstreamEnvNames: readonly string[];
+}
+
+/**
+ * The stack's secrets, as Terraform values that never pass through the synthesized files.
+ *
+ * Each secret is a sensitive Terraform variable read at plan time from `TF_VAR_<NAME>` (the deploy
+ * script maps `<NAME>` to it). Master key, salt key and database password fall back to a
+ * `random_password` kept in Terraform state, so a redeploy keeps them.
+ */
+export class SecretInputs extends Construct {
+  readonly secrets: StackSecrets;
+
+  constructor(scope: Construct, id: string, props: SecretInputsProps) {
+    super(scope, id);
+    const masterKey = this.variable(MASTER_KEY_ENV, "LiteLLM admin key; must start with sk-", {
+      condition: `\${var.${MASTER_KEY_ENV} == "" || startswith(var.${MASTER_KEY_ENV}, "sk-")}`,
+      errorMessage: `${MASTER_KEY_ENV} must start with "sk-".`,
+    });
+    const saltKey = this.variable(SALT_KEY_ENV, "Encrypts credentials stored in the database; never change it once data exists");
+    const dbPassword = this.variable(DATABASE_PASSWORD_ENV, "Postgres password of the LiteLLM user");
+
+    const databasePassword = Fn.coalesce([dbPassword.stringValue, this.generated("database_password").result]);
+    this.secrets = {
+      masterKey: Fn.coalesce([masterKey.stringValue, `sk-${this.generated("master_key").result}`]),
+      saltKey: Fn.coalesce([saltKey.stringValue, `sk-${this.generated("salt_key").result}`]),
+      databasePassword,
+      databasePasswordInUrl: Fn.urlencode(databasePassword),
+      upstream: Object.fromEntries(
+        props.upstreamEnvNames.map((env) => [env, this.variable(env, `Upstream credential ${env}`).stringValue]),
+      ),
+    };
+  }
+
+  private variable(name: string, description: string, validation?: { condition: string; errorMessage: string }) {
+    const variable = new TerraformVariable(this, name, {
+      type: "string",
+      default: "",
+      sensitive: true,
+      description: `${description} (set TF_VAR_${name}, or ${name} with the deploy script)`,
+      validation: validation ? [validation] : undefined,
+    });
+    // The variable's name is the user-facing contract (TF_VAR_<NAME>): keep it exactly.
+    variable.overrideLogicalId(name);
+    return variable;
+  }
+
+  private generated(name: string): Password {
+    // Letters and digits only: safe in URLs, YAML and shell without quoting.
+    return new Password(this, name, { length: 40, special: false });
+  }
+}

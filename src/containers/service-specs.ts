@@ -1,0 +1,147 @@
+/**
+ * Validated config + secret values -> the two ContainerSpecs (Postgres, LiteLLM). Pure: the secret
+ * values are whatever the caller passes, Terraform tokens from the stack or test values from the
+ * end-to-end suite.
+ */
+import { createHash } from "node:crypto";
+import type { StackConfig } from "../catalog/validate";
+import { renderLiteLLMConfig } from "../generate/litellm-config";
+import { DATABASE_URL_ENV, MASTER_KEY_ENV, SALT_KEY_ENV, upstreamCredentialEnvNames } from "../generate/secret-env";
+import type { ContainerSpec, HealthcheckSpec } from "./container-spec";
+
+export interface StackSecrets {
+  /** The proxy's admin key (`sk-...`). */
+  readonly masterKey: string;
+  /** Encrypts credentials LiteLLM stores in the database; must never change once data exists. */
+  readonly saltKey: string;
+  readonly databasePassword: string;
+  /** The same password, URL-encoded for DATABASE_URL. */
+  readonly databasePasswordInUrl: string;
+  /** Upstream credential variable name -> value. */
+  readonly upstream: Readonly<Record<string, string>>;
+}
+
+export const LABEL_PREFIX = "io.litellm-stack";
+export const LITELLM_PORT_IN_CONTAINER = 4000;
+export const LITELLM_CONFIG_PATH = "/app/config.yaml";
+export const POSTGRES_ALIAS = "postgres";
+export const LITELLM_ALIAS = "litellm";
+export const POSTGRES_DATA_PATH = "/var/lib/postgresql/data";
+
+export type Component = "postgres" | "litellm" | "network" | "volume";
+
+/** Names of every Docker object of one stack: all derive from its name, so stacks never clash. */
+export function resourceNames(stackName: string) {
+  return {
+    network: `${stackName}-net`,
+    volume: `${stackName}-pgdata`,
+    postgres: `${stackName}-postgres`,
+    litellm: `${stackName}-litellm`,
+  } as const;
+}
+
+/** Labels that identify a stack's objects on a shared Docker host. */
+export function stackLabels(stackName: string, component: Component): Record<string, string> {
+  return {
+    [`${LABEL_PREFIX}.stack`]: stackName,
+    [`${LABEL_PREFIX}.component`]: component,
+    [`${LABEL_PREFIX}.managed-by`]: "cdktf",
+  };
+}
+
+/**
+ * A label holding a hash of the healthcheck: kreuzwerker/docker 3.6.2 plans a changed healthcheck
+ * as an in-place update that does nothing (#988); a changed label forces a new container.
+ */
+function healthcheckLabel(healthcheck: HealthcheckSpec): Record<string, string> {
+  const hash = createHash("sha256").update(JSON.stringify(healthcheck)).digest("hex").slice(0, 12);
+  return { [`${LABEL_PREFIX}.healthcheck-hash`]: hash };
+}
+
+export function databaseUrl(config: StackConfig, passwordInUrl: string): string {
+  const { user, name } = config.database;
+  return `postgresql://${user}:${passwordInUrl}@${POSTGRES_ALIAS}:5432/${name}`;
+}
+
+export function postgresSpec(config: StackConfig, secrets: StackSecrets): ContainerSpec {
+  const names = resourceNames(config.name);
+  const { user, name: database } = config.database;
+  const healthcheck: HealthcheckSpec = {
+    // Over TCP: the official image's first-boot init server listens on the socket only, so a
+    // socket check could pass before the real server is up.
+    test: ["CMD", "pg_isready", "-h", "127.0.0.1", "-U", user, "-d", database],
+    intervalSeconds: 5,
+    timeoutSeconds: 5,
+    startPeriodSeconds: 30,
+    retries: 10,
+  };
+  return {
+    name: names.postgres,
+    image: config.database.image,
+    env: { POSTGRES_USER: user, POSTGRES_PASSWORD: secrets.databasePassword, POSTGRES_DB: database },
+    command: [],
+    uploads: [],
+    healthcheck,
+    network: { name: names.network, aliases: [POSTGRES_ALIAS] },
+    volumes: [{ volumeName: names.volume, containerPath: POSTGRES_DATA_PATH }],
+    // Not published on the host: only LiteLLM, on the private network, talks to it.
+    ports: [],
+    labels: { ...stackLabels(config.name, "postgres"), ...healthcheckLabel(healthcheck) },
+    restart: "unless-stopped",
+    stopGraceSeconds: 30,
+    healthyTimeoutSeconds: 120,
+  };
+}
+
+export function liteLLMSpec(config: StackConfig, secrets: StackSecrets): ContainerSpec {
+  const names = resourceNames(config.name);
+  const { litellm } = config;
+  const healthcheck: HealthcheckSpec = {
+    // The image has python3 but neither curl nor wget. Liveliness needs no key and no database.
+    test: [
+      "CMD",
+      "python3",
+      "-c",
+      `import urllib.request; urllib.request.urlopen('http://127.0.0.1:${LITELLM_PORT_IN_CONTAINER}/health/liveliness', timeout=4)`,
+    ],
+    intervalSeconds: 10,
+    timeoutSeconds: 5,
+    startPeriodSeconds: 60,
+    retries: 6,
+  };
+  const upstream = Object.fromEntries(
+    upstreamCredentialEnvNames(config.models).map((env) => [env, secrets.upstream[env] ?? ""]),
+  );
+  return {
+    name: names.litellm,
+    image: litellm.image,
+    env: {
+      ...upstream,
+      [MASTER_KEY_ENV]: secrets.masterKey,
+      [SALT_KEY_ENV]: secrets.saltKey,
+      ...(config.database.enabled ? { [DATABASE_URL_ENV]: databaseUrl(config, secrets.databasePasswordInUrl) } : {}),
+      LITELLM_LOG: litellm.logLevel,
+      // Do not read a stray .env file inside the container.
+      LITELLM_MODE: "PRODUCTION",
+    },
+    command: [
+      "--config",
+      LITELLM_CONFIG_PATH,
+      "--port",
+      String(LITELLM_PORT_IN_CONTAINER),
+      "--num_workers",
+      String(litellm.workers),
+    ],
+    uploads: [{ path: LITELLM_CONFIG_PATH, content: renderLiteLLMConfig(config) }],
+    healthcheck,
+    network: { name: names.network, aliases: [LITELLM_ALIAS] },
+    volumes: [],
+    ports: [{ internal: LITELLM_PORT_IN_CONTAINER, external: litellm.port, ip: litellm.bindAddress }],
+    labels: { ...stackLabels(config.name, "litellm"), ...healthcheckLabel(healthcheck) },
+    restart: "unless-stopped",
+    memoryMb: litellm.memoryLimitMb,
+    stopGraceSeconds: 10,
+    // A first boot with database migrations takes minutes on a small machine.
+    healthyTimeoutSeconds: 300,
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * Catalog -> LiteLLM's config.yaml. A pure function: same catalog, same bytes.
+ * Secrets are `os.environ/NAME` references, resolved inside the container.
+ */
+import { stringify } from "yaml";
+import type { Model } from "../catalog/schema";
+import type { StackConfig } from "../catalog/validate";
+import { credentialEnvOf, DATABASE_URL_ENV, envReference, MASTER_KEY_ENV } from "./secret-env";
+
+/** The parts of config.yaml this stack writes, typed after LiteLLM's own ConfigYAML. */
+export interface LiteLLMConfig {
+  model_list: LiteLLMDeployment[];
+  router_settings: {
+    routing_strategy: string;
+    num_retries: number;
+    timeout: number;
+    fallbacks?: Record<string, string[]>[];
+  };
+  litellm_settings: Record<string, unknown>;
+  general_settings: Record<string, unknown>;
+}
+
+export interface LiteLLMDeployment {
+  model_name: string;
+  litellm_params: Record<string, string | number>;
+  model_info: Record<string, string | number | boolean>;
+}
+
+const PER_MILLION = 1_000_000;
+
+export function toDeployment(model: Model): LiteLLMDeployment {
+  const credentials = Object.fromEntries(
+    Object.entries(credentialEnvOf(model)).map(([param, env]) => [param, envReference(env)]),
+  );
+  return {
+    model_name: model.id,
+    litellm_params: {
+      model: model.model,
+      ...credentials,
+      ...(model.apiBase ? { api_base: model.apiBase } : {}),
+      ...(model.mockResponse !== undefined ? { mock_response: model.mockResponse } : {}),
+      // The catalog's prices drive LiteLLM's spend tracking, so the budget and OpenClaw agree.
+      ...(model.cost
+        ? { input_cost_per_token: model.cost.input / PER_MILLION, output_cost_per_token: model.cost.output / PER_MILLION }
+        : {}),
+    },
+    model_info: {
+      id: model.id,
+      mode: "chat",
+      max_input_tokens: model.contextWindow,
+      max_output_tokens: model.maxTokens,
+      supports_vision: model.input.includes("image"),
+      supports_reasoning: model.reasoning,
+    },
+  };
+}
+
+export function buildLiteLLMConfig(config: StackConfig): LiteLLMConfig {
+  const fallbacks = Object.entries(config.router.fallbacks).map(([primary, next]) => ({ [primary]: [...next] }));
+  return {
+    model_list: config.models.map(toDeployment),
+    router_settings: {
+      routing_strategy: config.router.routingStrategy,
+      num_retries: config.router.numRetries,
+      timeout: config.router.timeoutSeconds,
+      ...(fallbacks.length > 0 ? { fallbacks } : {}),
+    },
+    litellm_settings: {
+      // Providers differ in the parameters they take; drop unsupported ones instead of failing the call.
+      drop_params: true,
+      // OpenClaw reads the cost of a streamed answer from its final usage chunk.
+      include_cost_in_streaming_usage: true,
+    },
+    general_settings: {
+      master_key: envReference(MASTER_KEY_ENV),
+      ...(config.database.enabled ? { database_url: envReference(DATABASE_URL_ENV) } : {}),
+    },
+  };
+}
+
+const HEADER = "# Generated from the stack's model catalog by src/generate/litellm-config.ts. Do not edit.\n";
+
+export function renderLiteLLMConfig(config: StackConfig): string {
+  return HEADER + stringify(buildLiteLLMConfig(config), { lineWidth: 0 });
+}

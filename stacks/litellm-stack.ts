@@ -1,0 +1,86 @@
+/**
+ * The whole flow in one place: validated catalog -> generated files -> containers -> outputs.
+ */
+import { DockerProvider } from "@cdktf/provider-docker/lib/provider";
+import { Network } from "@cdktf/provider-docker/lib/network";
+import { Volume } from "@cdktf/provider-docker/lib/volume";
+import { RandomProvider } from "@cdktf/provider-random/lib/provider";
+import { TerraformOutput, TerraformStack } from "cdktf";
+import type { Construct } from "constructs";
+import type { StackConfig } from "../src/catalog/validate";
+import { writeBesideStack } from "../src/containers/generated-files";
+import { SecretInputs } from "../src/containers/secret-inputs";
+import { ServiceContainer } from "../src/containers/service-container";
+import { liteLLMSpec, postgresSpec, resourceNames, stackLabels } from "../src/containers/service-specs";
+import { renderLiteLLMConfig } from "../src/generate/litellm-config";
+import { renderOpenClawSnippet } from "../src/generate/openclaw-snippet";
+import { upstreamCredentialEnvNames } from "../src/generate/secret-env";
+
+export const LITELLM_CONFIG_FILE = "litellm-config.yaml";
+export const OPENCLAW_SNIPPET_FILE = "openclaw.json5";
+
+export interface LiteLLMStackProps {
+  /** The validated configuration (see `loadStackConfig`): models, images, port, names. */
+  readonly config: StackConfig;
+}
+
+/**
+ * A LiteLLM proxy for OpenClaw on Docker: a private network, Postgres with a named volume for spend
+ * tracking and virtual keys (unless `database.enabled` is false), and the proxy with the config.yaml
+ * generated from the catalog. Outputs the proxy's URL, its master key (sensitive) and the OpenClaw snippet.
+ *
+ * @example
+ * new LiteLLMStack(app, config.name, { config: loadStackConfig() });
+ */
+export class LiteLLMStack extends TerraformStack {
+  constructor(scope: Construct, id: string, props: LiteLLMStackProps) {
+    super(scope, id);
+    const { config } = props;
+    const names = resourceNames(config.name);
+    const labelsOf = (component: Parameters<typeof stackLabels>[1]) =>
+      Object.entries(stackLabels(config.name, component)).map(([label, value]) => ({ label, value }));
+
+    // Host, TLS and ssh settings come from DOCKER_HOST / DOCKER_CERT_PATH like the docker CLI.
+    new DockerProvider(this, "docker", {});
+    new RandomProvider(this, "random", {});
+
+    const { secrets } = new SecretInputs(this, "secrets", { upstreamEnvNames: upstreamCredentialEnvNames(config.models) });
+
+    // Not `internal`: kreuzwerker/docker recreates containers with published ports on internal networks (#319).
+    const network = new Network(this, "network", { name: names.network, driver: "bridge", labels: labelsOf("network") });
+
+    let postgres: ServiceContainer | undefined;
+    if (config.database.enabled) {
+      const volume = new Volume(this, "postgres-data", { name: names.volume, labels: labelsOf("volume") });
+      postgres = new ServiceContainer(this, "postgres", {
+        spec: postgresSpec(config, secrets),
+        network,
+        volumes: { [names.volume]: volume },
+      });
+    }
+    const litellm = new ServiceContainer(this, "litellm", {
+      spec: liteLLMSpec(config, secrets),
+      network,
+      // Created only once Postgres is healthy: LiteLLM exits when its database is unreachable at start.
+      dependsOn: postgres ? [postgres.container] : undefined,
+    });
+
+    const snippet = renderOpenClawSnippet(config);
+    writeBesideStack(this, { [LITELLM_CONFIG_FILE]: renderLiteLLMConfig(config), [OPENCLAW_SNIPPET_FILE]: snippet });
+
+    new TerraformOutput(this, "base_url", {
+      value: config.openclaw.baseUrl,
+      description: "The proxy's base URL, as advertised to OpenClaw",
+      dependsOn: [litellm.container],
+    });
+    new TerraformOutput(this, "master_key", {
+      value: secrets.masterKey,
+      sensitive: true,
+      description: "LiteLLM admin key: cdktf output --outputs-file-include-sensitive-outputs",
+    });
+    new TerraformOutput(this, "openclaw_snippet", {
+      value: snippet,
+      description: "JSON5 for `openclaw config patch --file`",
+    });
+  }
+}

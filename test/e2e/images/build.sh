@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Builds the local stand-ins for the stack's pinned images without any container registry:
+# a Debian root filesystem from debootstrap, then Postgres (Debian's packages) and LiteLLM (PyPI wheels).
+# Each tag carries a hash of its recipe, so an image is built once per machine and reused until
+# its recipe or version changes. Prints the tags as KEY=VALUE lines on stdout; progress goes to stderr.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=versions.env
+. "$here/versions.env"
+cache="${LITELLM_STACK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/litellm-stack-e2e}"
+mkdir -p "$cache"
+log() { echo "[images] $*" >&2; }
+
+hash_of() { cat "$@" | sha256sum | cut -c1-12; }
+image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
+
+base_packages="python3,python3-venv,postgresql-${POSTGRES_MAJOR},ca-certificates"
+base_tag="litellm-stack-e2e/base:${DEBIAN_SUITE}-$(printf '%s %s' "$base_packages" "$DEBIAN_MIRROR" | sha256sum | cut -c1-12)"
+postgres_tag="litellm-stack-e2e/postgres:${POSTGRES_MAJOR}-$(hash_of "$here/versions.env" "$here/postgres/Dockerfile" "$here/postgres/docker-entrypoint.sh")"
+litellm_tag="litellm-stack-e2e/litellm:${LITELLM_VERSION}-$(hash_of "$here/versions.env" "$here/litellm/Dockerfile")"
+
+if ! image_exists "$base_tag"; then
+  log "building $base_tag with debootstrap ($DEBIAN_SUITE: $base_packages)"
+  rootfs=$(mktemp -d)
+  debootstrap --variant=minbase --include="$base_packages" "$DEBIAN_SUITE" "$rootfs" "$DEBIAN_MIRROR" >"$cache/debootstrap.log" 2>&1 \
+    || { tail -20 "$cache/debootstrap.log" >&2; exit 1; }
+  rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
+  tar -C "$rootfs" -c . | docker import - "$base_tag" >/dev/null
+  rm -rf "$rootfs"
+fi
+
+if ! image_exists "$postgres_tag"; then
+  log "building $postgres_tag"
+  docker build -q --build-arg "BASE_IMAGE=$base_tag" --build-arg "POSTGRES_MAJOR=$POSTGRES_MAJOR" \
+    -t "$postgres_tag" "$here/postgres" >&2
+fi
+
+if ! image_exists "$litellm_tag"; then
+  wheels="$cache/wheels-$LITELLM_VERSION"
+  if [ ! -f "$wheels/.complete" ]; then
+    log "downloading litellm[proxy]==$LITELLM_VERSION wheels from PyPI"
+    rm -rf "$wheels" && mkdir -p "$wheels"
+    # The image's Python is Debian 12's 3.11.2. pip download evaluates python_full_version markers
+    # against the host's interpreter, so name what 3.11.2 needs beyond that explicitly (async-timeout).
+    python3 -m pip download -q -d "$wheels" "litellm[proxy]==$LITELLM_VERSION" "async-timeout>=4.0.3" \
+      --python-version 3.11 --only-binary=:all: \
+      --platform manylinux2014_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux_2_28_x86_64 --platform linux_x86_64 >&2
+    touch "$wheels/.complete"
+  fi
+  context=$(mktemp -d)
+  cp "$here/litellm/Dockerfile" "$context/"
+  cp -r "$wheels" "$context/wheels"
+  log "building $litellm_tag"
+  docker build -q --build-arg "BASE_IMAGE=$base_tag" --build-arg "LITELLM_VERSION=$LITELLM_VERSION" \
+    -t "$litellm_tag" "$context" >&2
+  rm -rf "$context"
+fi
+
+echo "POSTGRES_IMAGE=$postgres_tag"
+echo "LITELLM_IMAGE=$litellm_tag"

@@ -1,0 +1,2 @@
+// CDKTF's jest matchers (toHaveResourceWithProperties, ...).
+require("cdktf").Testing.setupJest();
