@@ -49,21 +49,23 @@ export function validateStackConfig(raw: unknown, presets: PresetCatalog, source
   const database = section("database");
   const router = section("router");
   const openclaw = section("openclaw");
-  const models = resolveModels(input.models, presets, problems);
+  const { models, declaredIds } = resolveModels(input.models, presets, problems);
 
-  if (litellm) {
-    if (isIP(litellm.bindAddress) === 0) {
-      problems.push({ path: "litellm.bindAddress", message: `"${litellm.bindAddress}" is not an IPv4 or IPv6 address` });
-    }
-    for (const message of liteLLMImageProblems(litellm.image)) problems.push({ path: "litellm.image", message });
+  // Checked even when a sibling field made the section fail, so one run reports both.
+  const bindAddress = litellm?.bindAddress ?? rawString(input.litellm, "bindAddress");
+  if (bindAddress !== undefined && isIP(bindAddress) === 0) {
+    problems.push({ path: "litellm.bindAddress", message: `"${bindAddress}" is not an IPv4 or IPv6 address` });
   }
-  if (database) {
-    for (const message of imagePinProblems(database.image)) problems.push({ path: "database.image", message });
-  }
+  const liteLLMImage = litellm?.image ?? rawString(input.litellm, "image");
+  for (const message of liteLLMImage ? liteLLMImageProblems(liteLLMImage) : []) problems.push({ path: "litellm.image", message });
+  const postgresImage = database?.image ?? rawString(input.database, "image");
+  for (const message of postgresImage ? imagePinProblems(postgresImage) : []) problems.push({ path: "database.image", message });
 
-  const ids = new Set(models?.map((m) => m.id));
+  // Checked against every id the file declares, even when an entry was wrong, so one run reports both.
   const checkRef = (path: string, id: string) => {
-    if (models && !ids.has(id)) problems.push({ path, message: `"${id}" is not a model id of the catalog (known: ${[...ids].join(", ")})` });
+    if (declaredIds.size > 0 && !declaredIds.has(id)) {
+      problems.push({ path, message: `"${id}" is not a model id of the catalog (known: ${[...declaredIds].join(", ")})` });
+    }
   };
   if (router) {
     for (const [primary, fallbacks] of Object.entries(router.fallbacks)) {
@@ -96,15 +98,32 @@ export function validateStackConfig(raw: unknown, presets: PresetCatalog, source
   };
 }
 
-/** Applies presets to each entry and checks the result; undefined when any entry is wrong. */
-function resolveModels(raw: unknown, presets: PresetCatalog, problems: ConfigProblem[]): Model[] | undefined {
+function rawString(section: unknown, key: string): string | undefined {
+  const value = typeof section === "object" && section !== null ? (section as Record<string, unknown>)[key] : undefined;
+  return typeof value === "string" ? value : undefined;
+}
+
+/**
+ * Applies presets to each entry and checks the result. `models` is undefined when any entry is
+ * wrong; `declaredIds` holds the ids the file names either way.
+ */
+function resolveModels(
+  raw: unknown,
+  presets: PresetCatalog,
+  problems: ConfigProblem[],
+): { models?: Model[]; declaredIds: Set<string> } {
+  const declaredIds = new Set<string>();
   if (raw === undefined) {
     problems.push({ path: "models", message: "is required: list at least one model (e.g. `- preset: mock`)" });
-    return undefined;
+    return { declaredIds };
   }
   if (!Array.isArray(raw) || raw.length === 0) {
     problems.push({ path: "models", message: "must be a non-empty list of models" });
-    return undefined;
+    return { declaredIds };
+  }
+  for (const entry of raw) {
+    const id = rawString(entry, "id") ?? rawString(entry, "preset");
+    if (id !== undefined) declaredIds.add(id);
   }
   const before = problems.length;
   const models: Model[] = [];
@@ -142,7 +161,7 @@ function resolveModels(raw: unknown, presets: PresetCatalog, problems: ConfigPro
     }
     models.push(model.data);
   });
-  return problems.length === before ? models : undefined;
+  return { models: problems.length === before ? models : undefined, declaredIds };
 }
 
 /** zod issues -> problems with dotted paths and messages a user can act on. */

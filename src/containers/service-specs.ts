@@ -123,6 +123,9 @@ export function liteLLMSpec(config: StackConfig, secrets: StackSecrets): Contain
       LITELLM_LOG: litellm.logLevel,
       // Do not read a stray .env file inside the container.
       LITELLM_MODE: "PRODUCTION",
+      // Use the price table shipped with the pinned release instead of fetching one from GitHub at
+      // every start: reproducible, and no start-up retries where egress is closed.
+      LITELLM_LOCAL_MODEL_COST_MAP: "True",
     },
     command: [
       "--config",

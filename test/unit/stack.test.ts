@@ -1,0 +1,133 @@
+import "cdktf/lib/testing/adapters/jest";
+import { Image } from "@cdktf/provider-docker/lib/image";
+import { Network } from "@cdktf/provider-docker/lib/network";
+import { Volume } from "@cdktf/provider-docker/lib/volume";
+import { Password } from "@cdktf/provider-random/lib/password";
+import { Testing } from "cdktf";
+import { envList } from "../../src/containers/container-spec";
+import { liteLLMSpec, type StackSecrets } from "../../src/containers/service-specs";
+import { LiteLLMStack } from "../../stacks/litellm-stack";
+import { validConfig } from "./helpers";
+
+type Json = Record<string, any>;
+
+function synth(overrides: Record<string, unknown> = {}): Json {
+  const app = Testing.app();
+  const config = validConfig(overrides);
+  return JSON.parse(Testing.synth(new LiteLLMStack(app, config.name, { config })));
+}
+
+const containers = (json: Json) => Object.values(json.resource.docker_container) as Json[];
+const containerNamed = (json: Json, name: string) => containers(json).find((c) => c.name === name) as Json;
+
+describe("LiteLLMStack", () => {
+  const json = synth();
+  const synthesized = JSON.stringify(json);
+
+  test("creates a private bridge network, a data volume and both containers, all labelled", () => {
+    expect(synthesized).toHaveResourceWithProperties(Network, { name: "unit-net", driver: "bridge" });
+    expect(synthesized).toHaveResourceWithProperties(Volume, { name: "unit-pgdata" });
+    expect(containers(json).map((c) => c.name).sort()).toEqual(["unit-litellm", "unit-postgres"]);
+    for (const resource of [...containers(json), ...Object.values(json.resource.docker_network), ...Object.values(json.resource.docker_volume)] as Json[]) {
+      expect(resource.labels).toEqual(expect.arrayContaining([{ label: "io.litellm-stack.stack", value: "unit" }]));
+    }
+  });
+
+  test("pins the images and keeps them on destroy", () => {
+    expect(synthesized).toHaveResourceWithProperties(Image, { name: "ghcr.io/berriai/litellm-database:v1.108.5", keep_locally: true });
+    expect(synthesized).toHaveResourceWithProperties(Image, { name: "postgres:16.10", keep_locally: true });
+  });
+
+  test("runs Postgres on the volume, unpublished, healthy before LiteLLM starts", () => {
+    const postgres = containerNamed(json, "unit-postgres");
+    expect(postgres).toMatchObject({
+      wait: true,
+      restart: "unless-stopped",
+      destroy_grace_seconds: 30,
+      volumes: [{ container_path: "/var/lib/postgresql/data", volume_name: "${docker_volume.postgres-data.name}" }],
+      networks_advanced: [{ name: "${docker_network.network.name}", aliases: ["postgres"] }],
+      healthcheck: { test: ["CMD", "pg_isready", "-h", "127.0.0.1", "-U", "litellm", "-d", "litellm"] },
+    });
+    expect(postgres.ports ?? []).toEqual([]);
+    const litellm = containerNamed(json, "unit-litellm");
+    expect(litellm.depends_on).toEqual([expect.stringMatching(/^docker_container\.postgres_container/)]);
+  });
+
+  test("runs LiteLLM with the generated config, a liveliness healthcheck and the port on loopback", () => {
+    const litellm = containerNamed(json, "unit-litellm");
+    expect(litellm).toMatchObject({
+      command: ["--config", "/app/config.yaml", "--port", "4000", "--num_workers", "1"],
+      ports: [{ internal: 4000, external: 4000, ip: "127.0.0.1" }],
+      wait: true,
+      wait_timeout: 300,
+      restart: "unless-stopped",
+      memory: 2048,
+      upload: [{ file: "/app/config.yaml", content: expect.stringContaining("model_name: claude-opus-4-6") }],
+      healthcheck: { start_period: "60s", test: expect.arrayContaining([expect.stringContaining("/health/liveliness")]) },
+    });
+    expect(litellm.env).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^DATABASE_URL=postgresql:\/\/litellm:\$\{urlencode\(.*\)\}@postgres:5432\/litellm$/),
+        expect.stringMatching(/^LITELLM_MASTER_KEY=\$\{coalesce\(var\.LITELLM_MASTER_KEY, "sk-\$\{random_password\./),
+        expect.stringMatching(/^LITELLM_SALT_KEY=\$\{coalesce\(var\.LITELLM_SALT_KEY, /),
+        "ANTHROPIC_API_KEY=${var.ANTHROPIC_API_KEY}",
+        "OPENAI_API_KEY=${var.OPENAI_API_KEY}",
+      ]),
+    );
+  });
+
+  test("renders exactly the service spec the end-to-end suite runs", () => {
+    // Same function, placeholder secrets: everything but the secret values and the image id must match.
+    const secrets: StackSecrets = { masterKey: "M", saltKey: "S", databasePassword: "P", databasePasswordInUrl: "P", upstream: {} };
+    const spec = liteLLMSpec(validConfig(), secrets);
+    const litellm = containerNamed(json, "unit-litellm");
+    expect(litellm.command).toEqual(spec.command);
+    expect(litellm.upload[0].content).toBe(spec.uploads[0].content);
+    expect(litellm.healthcheck.test).toEqual(spec.healthcheck.test);
+    expect(litellm.labels).toEqual(Object.entries(spec.labels).map(([label, value]) => ({ label, value })));
+    const names = (env: string[]) => env.map((e) => e.split("=")[0]);
+    expect(names(litellm.env)).toEqual(names(envList(spec.env)));
+  });
+
+  test("keeps secrets in sensitive variables and generated passwords", () => {
+    expect(synthesized).toHaveResourceWithProperties(Password, { length: 40, special: false });
+    expect(Object.keys(json.resource.random_password)).toHaveLength(3);
+    for (const name of ["LITELLM_MASTER_KEY", "LITELLM_SALT_KEY", "LITELLM_DB_PASSWORD", "ANTHROPIC_API_KEY", "OPENAI_API_KEY"]) {
+      expect(json.variable[name]).toMatchObject({ type: "string", sensitive: true, default: "" });
+    }
+    expect(json.variable.LITELLM_MASTER_KEY.validation[0].condition).toContain('startswith(var.LITELLM_MASTER_KEY, "sk-")');
+  });
+
+  test("outputs the base URL, the master key as sensitive, and the OpenClaw snippet", () => {
+    expect(json.output.base_url.value).toBe("http://localhost:4000");
+    expect(json.output.master_key).toMatchObject({ sensitive: true });
+    expect(json.output.openclaw_snippet.value).toContain("apiKey: '${LITELLM_API_KEY}'");
+    expect(json.output.openclaw_snippet.sensitive).toBeUndefined();
+  });
+
+  test("ties a changed healthcheck to a new container through a label", () => {
+    const hashOf = (stack: Json, name: string) =>
+      containerNamed(stack, name).labels.find((l: Json) => l.label === "io.litellm-stack.healthcheck-hash").value;
+    expect(hashOf(json, "unit-postgres")).toMatch(/^[0-9a-f]{12}$/);
+    // The Postgres healthcheck names the user, so a new user changes it.
+    expect(hashOf(synth({ database: { user: "other" } }), "unit-postgres")).not.toBe(hashOf(json, "unit-postgres"));
+    expect(hashOf(synth({ litellm: { port: 4100 } }), "unit-litellm")).toBe(hashOf(json, "unit-litellm"));
+  });
+
+  test("without the database: no Postgres, no volume, no DATABASE_URL", () => {
+    const bare = synth({ database: { enabled: false } });
+    expect(containers(bare).map((c) => c.name)).toEqual(["unit-litellm"]);
+    expect(bare.resource.docker_volume).toBeUndefined();
+    const litellm = containerNamed(bare, "unit-litellm");
+    expect(litellm.env.some((e: string) => e.startsWith("DATABASE_URL="))).toBe(false);
+    expect(litellm.depends_on).toBeUndefined();
+  });
+
+  test("names every resource after the stack, and binds where asked", () => {
+    const other = synth({ name: "team-proxy", litellm: { port: 8080, bindAddress: "0.0.0.0", workers: 2 } });
+    expect(containers(other).map((c) => c.name).sort()).toEqual(["team-proxy-litellm", "team-proxy-postgres"]);
+    const litellm = containerNamed(other, "team-proxy-litellm");
+    expect(litellm.ports).toEqual([{ internal: 4000, external: 8080, ip: "0.0.0.0" }]);
+    expect(litellm.command).toEqual(expect.arrayContaining(["--num_workers", "2"]));
+  });
+});

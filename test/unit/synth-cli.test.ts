@@ -1,0 +1,97 @@
+/**
+ * The app as users run it: `main.ts` in a child process, with the environment a deployer has.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const root = join(__dirname, "../..");
+const tsx = join(root, "node_modules/.bin/tsx");
+
+/** Runs a synth with only the given variables (plus PATH) in its environment. */
+function synth(env: Record<string, string>) {
+  const outdir = join(mkdtempSync(join(tmpdir(), "synth-")), "cdktf.out");
+  const result = spawnSync(tsx, ["main.ts"], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", CDKTF_OUTDIR: outdir, ...env },
+    encoding: "utf8",
+  });
+  return { ...result, outdir };
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+describe("synth", () => {
+  const secrets = {
+    LITELLM_MASTER_KEY: "sk-fake-master-5f1d2c9e8a7b",
+    LITELLM_SALT_KEY: "sk-fake-salt-0c3e7d1a9b2f",
+    LITELLM_DB_PASSWORD: "fake-db-password-7e2a9c",
+    ANTHROPIC_API_KEY: "sk-ant-fake-3b8d1e6f0a",
+    OPENAI_API_KEY: "sk-openai-fake-9c4a2e7d1b",
+  };
+  const withTfVars = Object.fromEntries(Object.entries(secrets).flatMap(([k, v]) => [[k, v], [`TF_VAR_${k}`, v]]));
+  const run = synth(withTfVars);
+
+  test("succeeds on the default configuration, silently when every key is set", () => {
+    expect(run.status).toBe(0);
+    expect(run.stderr).toBe("");
+  });
+
+  test("writes config.yaml and the OpenClaw snippet beside cdk.tf.json", () => {
+    const stackDir = join(run.outdir, "stacks", "litellm");
+    expect(readdirSync(stackDir).sort()).toEqual(["cdk.tf.json", "litellm-config.yaml", "openclaw.json5"]);
+    expect(readFileSync(join(stackDir, "litellm-config.yaml"), "utf8")).toContain("master_key: os.environ/LITELLM_MASTER_KEY");
+    const snippet = readFileSync(join(stackDir, "openclaw.json5"), "utf8");
+    const output = JSON.parse(readFileSync(join(stackDir, "cdk.tf.json"), "utf8")).output.openclaw_snippet.value;
+    expect(output).toBe(snippet);
+  });
+
+  test("no secret value from the environment lands anywhere under cdktf.out/", () => {
+    const files = filesUnder(run.outdir);
+    expect(files.length).toBeGreaterThanOrEqual(4);
+    for (const file of files) {
+      const text = readFileSync(file, "utf8");
+      for (const [name, value] of Object.entries(secrets)) {
+        if (text.includes(value)) throw new Error(`${name}'s value was written to ${file}`);
+      }
+    }
+  });
+
+  test("the scan would catch a leak (the scanned text does hold the variable names)", () => {
+    const stackJson = readFileSync(join(run.outdir, "stacks", "litellm", "cdk.tf.json"), "utf8");
+    for (const name of Object.keys(secrets)) expect(stackJson).toContain(name);
+  });
+
+  test("warns once for each credential variable the deployer has not set", () => {
+    const partial = synth({ ANTHROPIC_API_KEY: "x" });
+    expect(partial.status).toBe(0);
+    expect(partial.stderr.trim().split("\n")).toEqual([
+      "warning: OPENAI_API_KEY is not set: gpt-4o will fail until it is set and the stack redeployed",
+    ]);
+  });
+
+  test("fails on a bad configuration, listing every problem, and writes nothing", () => {
+    const dir = mkdtempSync(join(tmpdir(), "bad-config-"));
+    const file = join(dir, "stack.config.yaml");
+    writeFileSync(file, "name: demo\nlitellm:\n  port: 99999\nmodels:\n  - preset: mock\n  - preset: nope\nopenclaw:\n  primary: ghost\n");
+    const bad = synth({ LITELLM_STACK_CONFIG: file });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain(`${file}: 3 problems`);
+    expect(bad.stderr).toContain("litellm.port: must be between 1 and 65535");
+    expect(bad.stderr).toContain('models[1].preset: unknown preset "nope"');
+    expect(bad.stderr).toContain('openclaw.primary: "ghost" is not a model id');
+    expect(existsSync(bad.outdir)).toBe(false);
+  });
+
+  test("fails clearly when the configuration file does not exist", () => {
+    const missing = synth({ LITELLM_STACK_CONFIG: "/nonexistent/stack.yaml" });
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain("/nonexistent/stack.yaml: 1 problem\n  - (file): cannot be read: file not found");
+  });
+});

@@ -1,0 +1,179 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ConfigError } from "../../src/catalog/config-error";
+import { loadStackConfig } from "../../src/catalog/load-config";
+import { configInput, presets, problemsOf, validConfig } from "./helpers";
+
+describe("validateStackConfig", () => {
+  test("applies presets and defaults", () => {
+    const config = validConfig();
+    expect(config.models.map((m) => m.id)).toEqual(["claude-opus-4-6", "gpt-4o", "mock"]);
+    expect(config.models[0]).toMatchObject({ model: "anthropic/claude-opus-4-6", apiKeyEnv: "ANTHROPIC_API_KEY", maxTokens: 64000 });
+    expect(config.litellm).toMatchObject({ port: 4000, bindAddress: "127.0.0.1", workers: 1 });
+    expect(config.database).toMatchObject({ enabled: true, name: "litellm", user: "litellm" });
+    expect(config.openclaw.baseUrl).toBe("http://localhost:4000");
+  });
+
+  test("an entry overrides any field of its preset, id included", () => {
+    const config = validConfig({ models: [{ preset: "mock", id: "echo", maxTokens: 10, mockResponse: "pong" }] , router: {}, openclaw: {} });
+    expect(config.models[0]).toMatchObject({ id: "echo", maxTokens: 10, mockResponse: "pong", model: "openai/mock" });
+    expect(config.openclaw.primary).toBe("echo");
+  });
+
+  test("the advertised base URL follows the chosen port", () => {
+    expect(validConfig({ litellm: { port: 4100 } }).openclaw.baseUrl).toBe("http://localhost:4100");
+  });
+
+  test("fails on unknown keys, at any depth", () => {
+    expect(problemsOf(configInput({ colour: "blue" }))).toEqual([expect.stringMatching(/^colour: unknown key/)]);
+    expect(problemsOf(configInput({ litellm: { prot: 4000 } }))).toEqual(["litellm.prot: unknown key"]);
+    expect(problemsOf(configInput({ models: [{ preset: "mock", maxTokenz: 5 }] , router: {}, openclaw: {} }))).toEqual([
+      "models[0].maxTokenz: unknown key",
+    ]);
+  });
+
+  test("fails on duplicate model ids", () => {
+    const problems = problemsOf(configInput({ models: [{ preset: "mock" }, { preset: "mock" }], router: {}, openclaw: {} }));
+    expect(problems).toEqual(['models[1].id: duplicate model id "mock" (also models[0])']);
+  });
+
+  test("fails on an unknown preset, listing the known ones", () => {
+    const [problem] = problemsOf(configInput({ models: [{ preset: "gpt-5-turbo-max" }], router: {}, openclaw: {} }));
+    expect(problem).toMatch(/^models\[0\]\.preset: unknown preset "gpt-5-turbo-max" \(known: .*claude-opus-4-6.*mock/);
+  });
+
+  test("fails when a fallback or the primary names no model of the catalog", () => {
+    const problems = problemsOf(
+      configInput({
+        router: { fallbacks: { "claude-opus-4-6": ["gpt-5"], "o9": ["gpt-4o"] } },
+        openclaw: { primary: "gemini-9", fallbacks: ["nope"] },
+      }),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(/^router\.fallbacks\.claude-opus-4-6\[0\]: "gpt-5" is not a model id/),
+      expect.stringMatching(/^router\.fallbacks\.o9: "o9" is not a model id/),
+      expect.stringMatching(/^openclaw\.primary: "gemini-9" is not a model id/),
+      expect.stringMatching(/^openclaw\.fallbacks\[0\]: "nope" is not a model id/),
+    ]);
+  });
+
+  test("fails when a model has no maxTokens, or more than its context window", () => {
+    const problems = problemsOf(
+      configInput({
+        models: [
+          { id: "a", name: "A", model: "openai/a", contextWindow: 1000 },
+          { preset: "mock", id: "b", maxTokens: 9000 },
+        ],
+        router: {},
+        openclaw: {},
+      }),
+    );
+    expect(problems).toEqual(["models[0].maxTokens: is required", "models[1].maxTokens: 9000 exceeds the context window (8192)"]);
+  });
+
+  test.each([0, 65536, 4000.5, -1])("fails on port %p", (port) => {
+    expect(problemsOf(configInput({ litellm: { port } }))).toEqual([expect.stringMatching(/^litellm\.port: /)]);
+  });
+
+  test.each(["localhost", "256.1.1.1", "0.0.0.0/0", ""])("fails on bind address %p", (bindAddress) => {
+    expect(problemsOf(configInput({ litellm: { bindAddress } }))).toEqual([
+      `litellm.bindAddress: "${bindAddress}" is not an IPv4 or IPv6 address`,
+    ]);
+  });
+
+  test("accepts IPv6 and all-interfaces bind addresses", () => {
+    expect(validConfig({ litellm: { bindAddress: "::1" } }).litellm.bindAddress).toBe("::1");
+    expect(validConfig({ litellm: { bindAddress: "0.0.0.0" } }).litellm.bindAddress).toBe("0.0.0.0");
+  });
+
+  test.each([
+    ["ghcr.io/berriai/litellm-database", /has no tag/],
+    ["ghcr.io/berriai/litellm-database:latest", /mutable tag "latest"/],
+    ["ghcr.io/berriai/litellm-database:main-latest", /mutable tag "main-latest"/],
+    ["ghcr.io/berriai/litellm-database:main-stable", /mutable tag "main-stable"/],
+    ["ghcr.io/berriai/litellm-database:main-v1.90.0-stable", /mutable tag/],
+    ["ghcr.io/berriai/litellm-database:v1.83.10-stable", /below the security floor 1\.84\.0/],
+    ["ghcr.io/berriai/litellm-database:v1.82.7", /known compromised release/],
+    ["ghcr.io/berriai/litellm-database:1.82.8", /known compromised release/],
+    ["ghcr.io/berriai/litellm-database:custom", /names no LiteLLM release/],
+  ])("fails on LiteLLM image %s", (image, message) => {
+    expect(problemsOf(configInput({ litellm: { image } }))).toEqual([expect.stringMatching(message)]);
+  });
+
+  test.each(["postgres", "postgres:latest", "registry:5000/postgres"])("fails on Postgres image %s", (image) => {
+    expect(problemsOf(configInput({ database: { image } }))).toEqual([expect.stringMatching(/^database\.image: .*(no tag|mutable)/)]);
+  });
+
+  test("accepts a registry with a port and a digest", () => {
+    const image = `registry.local:5000/litellm-database:v1.108.5@sha256:${"a".repeat(64)}`;
+    expect(validConfig({ litellm: { image } }).litellm.image).toBe(image);
+  });
+
+  test("fails on invalid environment variable names", () => {
+    const problems = problemsOf(
+      configInput({
+        models: [
+          { preset: "gpt-4o", apiKeyEnv: "OPENAI-KEY" },
+          { preset: "mock", credentialsEnv: { aws_region_name: "1REGION" } },
+        ],
+        router: {},
+        openclaw: {},
+      }),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(/^models\[0\]\.apiKeyEnv: must be an environment variable name/),
+      expect.stringMatching(/^models\[1\]\.credentialsEnv\.aws_region_name: must be an environment variable name/),
+    ]);
+  });
+
+  test("reports every problem of a file at once", () => {
+    const problems = problemsOf({
+      name: "Bad Name",
+      litellm: { port: 70000, image: "ghcr.io/berriai/litellm-database:latest" },
+      models: [{ preset: "mock" }, { preset: "nope" }],
+      openclaw: { primary: "ghost" },
+      extra: true,
+    });
+    expect(problems.map((p) => p.split(":")[0])).toEqual(
+      expect.arrayContaining(["extra", "name", "litellm.port", "litellm.image", "models[1].preset", "openclaw.primary"]),
+    );
+    expect(problems).toHaveLength(6);
+  });
+
+  test("fails on a file that is not a mapping, and on a missing model list", () => {
+    expect(problemsOf(["a"])).toEqual([expect.stringMatching(/^\(file\): must be a YAML mapping/)]);
+    expect(problemsOf({ name: "x" })).toEqual([expect.stringMatching(/^models: is required/)]);
+  });
+});
+
+describe("loadStackConfig", () => {
+  const dir = mkdtempSync(join(tmpdir(), "stack-config-"));
+  const write = (name: string, text: string) => {
+    const file = join(dir, name);
+    writeFileSync(file, text);
+    return file;
+  };
+
+  test("loads the repository's default stack.config.yaml", () => {
+    const config = loadStackConfig(join(__dirname, "../../stack.config.yaml"), presets);
+    expect(config.models.map((m) => m.id)).toEqual(["claude-opus-4-6", "gpt-4o", "mock"]);
+    expect(config.openclaw.primary).toBe("claude-opus-4-6");
+  });
+
+  test("fails on an unreadable file, naming it", () => {
+    const missing = join(dir, "missing.yaml");
+    expect(() => loadStackConfig(missing, presets)).toThrow(ConfigError);
+    expect(() => loadStackConfig(missing, presets)).toThrow(`${missing}: 1 problem\n  - (file): cannot be read: file not found`);
+  });
+
+  test("fails on malformed YAML, with its position", () => {
+    const file = write("bad.yaml", "models:\n  - preset: mock\n   id: [unclosed\n");
+    expect(() => loadStackConfig(file, presets)).toThrow(/\(file\): malformed YAML: .*line 3/);
+  });
+
+  test("fails on a key written twice", () => {
+    const file = write("twice.yaml", "models:\n  - preset: mock\nname: a\nname: b\n");
+    expect(() => loadStackConfig(file, presets)).toThrow(/malformed YAML: Map keys must be unique/);
+  });
+});
