@@ -17,7 +17,9 @@ image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
 base_packages="python3,python3-venv,postgresql-${POSTGRES_MAJOR},ca-certificates"
 base_tag="litellm-stack-e2e/base:${DEBIAN_SUITE}-$(printf '%s %s' "$base_packages" "$DEBIAN_MIRROR" | sha256sum | cut -c1-12)"
 postgres_tag="litellm-stack-e2e/postgres:${POSTGRES_MAJOR}-$(hash_of "$here/versions.env" "$here/postgres/Dockerfile" "$here/postgres/docker-entrypoint.sh")"
-litellm_tag="litellm-stack-e2e/litellm:${LITELLM_VERSION}-$(hash_of "$here/versions.env" "$here/litellm/Dockerfile")"
+# The Python client of Prisma is in the official litellm-database image too (its engines are not: see README).
+python_requirements="litellm[proxy]==$LITELLM_VERSION prisma<1.0"
+litellm_tag="litellm-stack-e2e/litellm:${LITELLM_VERSION}-$( (echo "$python_requirements"; cat "$here/versions.env" "$here/litellm/Dockerfile") | sha256sum | cut -c1-12)"
 
 if ! image_exists "$base_tag"; then
   log "building $base_tag with debootstrap ($DEBIAN_SUITE: $base_packages)"
@@ -36,13 +38,14 @@ if ! image_exists "$postgres_tag"; then
 fi
 
 if ! image_exists "$litellm_tag"; then
-  wheels="$cache/wheels-$LITELLM_VERSION"
+  wheels="$cache/wheels-$(echo "$python_requirements" | sha256sum | cut -c1-12)"
   if [ ! -f "$wheels/.complete" ]; then
-    log "downloading litellm[proxy]==$LITELLM_VERSION wheels from PyPI"
+    log "downloading wheels from PyPI: $python_requirements"
     rm -rf "$wheels" && mkdir -p "$wheels"
     # The image's Python is Debian 12's 3.11.2. pip download evaluates python_full_version markers
     # against the host's interpreter, so name what 3.11.2 needs beyond that explicitly (async-timeout).
-    python3 -m pip download -q -d "$wheels" "litellm[proxy]==$LITELLM_VERSION" "async-timeout>=4.0.3" \
+    # shellcheck disable=SC2086 # the requirements are words
+    python3 -m pip download -q -d "$wheels" $python_requirements "async-timeout>=4.0.3" \
       --python-version 3.11 --only-binary=:all: \
       --platform manylinux2014_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux_2_28_x86_64 --platform linux_x86_64 >&2
     touch "$wheels/.complete"
@@ -51,7 +54,7 @@ if ! image_exists "$litellm_tag"; then
   cp "$here/litellm/Dockerfile" "$context/"
   cp -r "$wheels" "$context/wheels"
   log "building $litellm_tag"
-  docker build -q --build-arg "BASE_IMAGE=$base_tag" --build-arg "LITELLM_VERSION=$LITELLM_VERSION" \
+  docker build -q --build-arg "BASE_IMAGE=$base_tag" --build-arg "PYTHON_REQUIREMENTS=$python_requirements" \
     -t "$litellm_tag" "$context" >&2
   rm -rf "$context"
 fi

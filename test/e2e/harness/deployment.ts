@@ -1,0 +1,124 @@
+/**
+ * One stack, deployed onto the real engine from the stack's own ContainerSpecs, with the local
+ * images in place of the pinned ones and test values in place of Terraform's generated secrets.
+ */
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { loadPresets } from "../../../src/catalog/presets";
+import { type StackConfig, validateStackConfig } from "../../../src/catalog/validate";
+import { liteLLMSpec, postgresSpec, resourceNames, type StackSecrets, stackLabels, LABEL_PREFIX } from "../../../src/containers/service-specs";
+import { docker, ensureNetwork, ensureVolume, removeLabelled, runSpec, waitHealthy } from "./engine";
+import { type LocalImages, mapImage } from "./images";
+import { seconds } from "./wait";
+
+export const E2E_CONFIG_FILE = join(__dirname, "..", "stack.e2e.yaml");
+
+/** A port on 127.0.0.1 that nothing listens on right now. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The e2e catalog, validated by the stack's own validator, with per-run overrides merged in. */
+export function loadE2EConfig(overrides: { name: string; port: number; databaseEnabled: boolean }): StackConfig {
+  const raw = parse(readFileSync(E2E_CONFIG_FILE, "utf8"));
+  return validateStackConfig(
+    {
+      ...raw,
+      name: overrides.name,
+      litellm: { ...raw.litellm, port: overrides.port },
+      database: { ...raw.database, enabled: overrides.databaseEnabled },
+    },
+    loadPresets(),
+    E2E_CONFIG_FILE,
+  );
+}
+
+export function testSecrets(): StackSecrets {
+  // Deliberately URL-hostile, to prove DATABASE_URL encodes the password.
+  const databasePassword = `pw/${randomBytes(6).toString("hex")}@:%`;
+  return {
+    masterKey: `sk-e2e-${randomBytes(12).toString("hex")}`,
+    saltKey: `sk-salt-${randomBytes(12).toString("hex")}`,
+    databasePassword,
+    databasePasswordInUrl: encodeURIComponent(databasePassword),
+    // The e2e catalog's provider-down model needs some key; its provider is unreachable anyway.
+    upstream: { E2E_DOWN_PROVIDER_KEY: "sk-not-a-real-upstream-key" },
+  };
+}
+
+export class Deployment {
+  readonly names: ReturnType<typeof resourceNames>;
+  /** Docker label filter matching every object of this stack. */
+  readonly labelFilter: string;
+  readonly secrets = testSecrets();
+  readonly baseUrl: string;
+  /** What became healthy when, for the report. */
+  readonly timings: Record<string, string> = {};
+
+  /**
+   * @param withDatabase the stack as configured, with Postgres (its Postgres spec is what runs)
+   * @param proxyConfig the configuration LiteLLM's spec is rendered from
+   */
+  constructor(
+    readonly withDatabase: StackConfig,
+    public proxyConfig: StackConfig,
+    readonly images: LocalImages,
+  ) {
+    this.names = resourceNames(withDatabase.name);
+    this.labelFilter = `${LABEL_PREFIX}.stack=${withDatabase.name}`;
+    this.baseUrl = `http://127.0.0.1:${proxyConfig.litellm.port}`;
+  }
+
+  postgresSpec() {
+    return postgresSpec(this.withDatabase, this.secrets);
+  }
+
+  liteLLMSpec(config = this.proxyConfig) {
+    return liteLLMSpec(config, this.secrets);
+  }
+
+  async createNetworkAndVolume(): Promise<void> {
+    await ensureNetwork(this.names.network, stackLabels(this.withDatabase.name, "network"));
+    await ensureVolume(this.names.volume, stackLabels(this.withDatabase.name, "volume"));
+  }
+
+  async startPostgres(): Promise<void> {
+    const spec = this.postgresSpec();
+    const start = Date.now();
+    await runSpec(spec, mapImage(spec.image, this.images));
+    await waitHealthy(spec.name, spec.healthyTimeoutSeconds * 1000);
+    this.timings.postgres = seconds(start);
+  }
+
+  async startLiteLLM(config = this.proxyConfig): Promise<void> {
+    this.proxyConfig = config;
+    const spec = this.liteLLMSpec(config);
+    const start = Date.now();
+    await runSpec(spec, mapImage(spec.image, this.images));
+    await waitHealthy(spec.name, spec.healthyTimeoutSeconds * 1000);
+    this.timings.litellm = seconds(start);
+  }
+
+  /** What Terraform does when a forcing attribute changes: destroy (with the grace period), then create. */
+  async replace(component: "postgres" | "litellm", config?: StackConfig): Promise<void> {
+    const spec = component === "postgres" ? this.postgresSpec() : this.liteLLMSpec(config);
+    await docker.getContainer(spec.name).stop({ t: spec.stopGraceSeconds });
+    await docker.getContainer(spec.name).remove();
+    if (component === "postgres") await this.startPostgres();
+    else await this.startLiteLLM(config);
+  }
+
+  async destroy(): Promise<void> {
+    await removeLabelled(this.labelFilter);
+  }
+}

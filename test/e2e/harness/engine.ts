@@ -1,0 +1,162 @@
+/**
+ * The real Docker Engine, through its HTTP API (dockerode): the same calls the Terraform provider
+ * makes to create a container from a docker_container resource.
+ */
+import { spawnSync } from "node:child_process";
+import Docker from "dockerode";
+import { pack } from "tar-stream";
+import { type ContainerSpec, envList } from "../../../src/containers/container-spec";
+import { waitFor } from "./wait";
+
+export const docker = new Docker();
+
+/** Every object the suite creates carries this label, so a crashed run's leftovers can be swept. */
+export const SUITE_LABEL = "io.litellm-stack.e2e";
+
+/** Fails at once, with the fix, when no engine answers (a hung socket must not hang the suite). */
+export function assertEngineAnswers(): void {
+  const result = spawnSync("docker", ["version", "--format", "{{.Server.Version}}"], { encoding: "utf8", timeout: 15_000 });
+  if (result.status !== 0) {
+    throw new Error(
+      "No Docker Engine answers (docker version failed: " +
+        `${(result.stderr || result.error?.message || "timed out").trim()}). ` +
+        "Start one first: `bash .ci/run` installs docker.io and starts dockerd; by hand: dockerd &",
+    );
+  }
+}
+
+const NS_PER_SECOND = 1_000_000_000;
+
+/** The Engine API form of a ContainerSpec, as kreuzwerker/docker sends it. */
+export function createOptions(spec: ContainerSpec, image: string): Docker.ContainerCreateOptions {
+  return {
+    name: spec.name,
+    Image: image,
+    Env: envList(spec.env),
+    Cmd: spec.command.length > 0 ? [...spec.command] : undefined,
+    Labels: { ...spec.labels, [SUITE_LABEL]: "true" },
+    Healthcheck: {
+      Test: [...spec.healthcheck.test],
+      Interval: spec.healthcheck.intervalSeconds * NS_PER_SECOND,
+      Timeout: spec.healthcheck.timeoutSeconds * NS_PER_SECOND,
+      StartPeriod: spec.healthcheck.startPeriodSeconds * NS_PER_SECOND,
+      Retries: spec.healthcheck.retries,
+    },
+    StopTimeout: spec.stopGraceSeconds,
+    ExposedPorts: Object.fromEntries(spec.ports.map((p) => [`${p.internal}/tcp`, {}])),
+    HostConfig: {
+      RestartPolicy: { Name: spec.restart },
+      Memory: spec.memoryMb ? spec.memoryMb * 1024 * 1024 : undefined,
+      Mounts: spec.volumes.map((v) => ({ Type: "volume", Source: v.volumeName, Target: v.containerPath })),
+      PortBindings: Object.fromEntries(
+        spec.ports.map((p) => [`${p.internal}/tcp`, [{ HostIp: p.ip, HostPort: String(p.external) }]]),
+      ),
+    },
+    NetworkingConfig: { EndpointsConfig: { [spec.network.name]: { Aliases: [...spec.network.aliases] } } },
+  };
+}
+
+/** Copies files into a created container, as the provider's `upload` does. */
+export async function uploadFiles(container: Docker.Container, uploads: ContainerSpec["uploads"]): Promise<void> {
+  if (uploads.length === 0) return;
+  const archive = pack();
+  for (const upload of uploads) archive.entry({ name: upload.path.replace(/^\//, ""), mode: 0o644 }, upload.content);
+  archive.finalize();
+  const chunks: Buffer[] = [];
+  for await (const chunk of archive) chunks.push(chunk as Buffer);
+  await container.putArchive(Buffer.concat(chunks), { path: "/" });
+}
+
+/** Creates, uploads into and starts a container from its spec (create -> upload -> start, like the provider). */
+export async function runSpec(spec: ContainerSpec, image: string): Promise<Docker.Container> {
+  const container = await docker.createContainer(createOptions(spec, image));
+  await uploadFiles(container, spec.uploads);
+  await container.start();
+  return container;
+}
+
+export async function ensureNetwork(name: string, labels: Record<string, string>): Promise<void> {
+  const existing = await docker.listNetworks({ filters: { name: [name] } });
+  if (existing.some((n) => n.Name === name)) return;
+  await docker.createNetwork({ Name: name, Driver: "bridge", Labels: { ...labels, [SUITE_LABEL]: "true" } });
+}
+
+export async function ensureVolume(name: string, labels: Record<string, string>): Promise<void> {
+  await docker.createVolume({ Name: name, Labels: { ...labels, [SUITE_LABEL]: "true" } });
+}
+
+/** Waits for the healthcheck to pass, as `wait = true` does; on time-out says why, with the logs. */
+export async function waitHealthy(name: string, timeoutMs: number): Promise<void> {
+  try {
+    await waitFor(`${name} to be healthy`, timeoutMs, async () => {
+      const state = (await docker.getContainer(name).inspect()).State;
+      if (state.Health?.Status === "healthy") return true;
+      const lastCheck = state.Health?.Log?.at(-1)?.Output?.trim();
+      throw new Error(`status ${state.Status}, health ${state.Health?.Status ?? "none"}${lastCheck ? `: ${lastCheck}` : ""}`);
+    });
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n--- last logs of ${name} ---\n${await logsOf(name)}`);
+  }
+}
+
+export async function logsOf(name: string, lines = 30): Promise<string> {
+  try {
+    const buffer = (await docker.getContainer(name).logs({ stdout: true, stderr: true, tail: lines })) as unknown as Buffer;
+    return demux(buffer);
+  } catch {
+    return "(no logs)";
+  }
+}
+
+/** Runs a command in a container; resolves with its exit code and output. */
+export async function execIn(name: string, cmd: string[]): Promise<{ exitCode: number; output: string }> {
+  const exec = await docker.getContainer(name).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({});
+  const chunks: Buffer[] = [];
+  await new Promise<void>((resolve, reject) => {
+    stream.on("data", (c: Buffer) => chunks.push(c));
+    stream.on("end", resolve);
+    stream.on("error", reject);
+  });
+  const { ExitCode } = await exec.inspect();
+  return { exitCode: ExitCode ?? -1, output: demux(Buffer.concat(chunks)) };
+}
+
+/** Docker's multiplexed stream: 8-byte header (stream, 0, 0, 0, size) before each frame. */
+function demux(buffer: Buffer): string {
+  let out = "";
+  for (let i = 0; i + 8 <= buffer.length; ) {
+    const size = buffer.readUInt32BE(i + 4);
+    out += buffer.subarray(i + 8, i + 8 + size).toString("utf8");
+    i += 8 + size;
+  }
+  return out;
+}
+
+export interface LabelledObjects {
+  readonly containers: string[];
+  readonly networks: string[];
+  readonly volumes: string[];
+}
+
+export async function objectsLabelled(label: string): Promise<LabelledObjects> {
+  const filters = { label: [label] };
+  const [containers, networks, volumes] = await Promise.all([
+    docker.listContainers({ all: true, filters }),
+    docker.listNetworks({ filters }),
+    docker.listVolumes({ filters }),
+  ]);
+  return {
+    containers: containers.map((c) => c.Names[0].replace(/^\//, "")),
+    networks: networks.map((n) => n.Name),
+    volumes: (volumes.Volumes ?? []).map((v) => v.Name),
+  };
+}
+
+/** Removes every container, network and volume with the label: a stack's `cdktf destroy`. */
+export async function removeLabelled(label: string): Promise<void> {
+  const found = await objectsLabelled(label);
+  await Promise.all(found.containers.map((name) => docker.getContainer(name).remove({ force: true, v: true })));
+  await Promise.all(found.networks.map((name) => docker.getNetwork(name).remove()));
+  await Promise.all(found.volumes.map((name) => docker.getVolume(name).remove()));
+}

@@ -1,0 +1,31 @@
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+
+export interface LocalImages {
+  readonly postgres: string;
+  readonly litellm: string;
+}
+
+/**
+ * Builds (or reuses, by tag) the local stand-ins for the pinned images: test/e2e/images/build.sh.
+ * Synchronous so that the suite can decide at load time what it can run.
+ */
+export function buildLocalImages(): LocalImages {
+  const script = join(__dirname, "..", "images", "build.sh");
+  const result = spawnSync("bash", [script], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], timeout: 20 * 60_000 });
+  if (result.status !== 0) throw new Error(`${script} failed (exit ${result.status ?? result.signal})`);
+  const tags = Object.fromEntries(
+    result.stdout
+      .trim()
+      .split("\n")
+      .map((line) => line.split("=", 2) as [string, string]),
+  );
+  return { postgres: tags.POSTGRES_IMAGE, litellm: tags.LITELLM_IMAGE };
+}
+
+/** The stack's image reference -> the local image standing in for it. */
+export function mapImage(reference: string, images: LocalImages): string {
+  if (reference.includes("litellm")) return images.litellm;
+  if (reference.startsWith("postgres:") || reference.includes("/postgres:")) return images.postgres;
+  throw new Error(`no local stand-in for image ${reference}`);
+}

@@ -1,0 +1,324 @@
+/**
+ * The stack against real software: Docker Engine, LiteLLM (from PyPI, the pinned version),
+ * Postgres (Debian's) and the OpenClaw CLI. Containers come from the stack's own ContainerSpecs.
+ */
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadStackConfig } from "../../src/catalog/load-config";
+import { LITELLM_CONFIG_PATH } from "../../src/containers/service-specs";
+import { renderLiteLLMConfig } from "../../src/generate/litellm-config";
+import { renderOpenClawSnippet } from "../../src/generate/openclaw-snippet";
+import { DATABASE_URL_ENV } from "../../src/generate/secret-env";
+import { assertEngineAnswers, docker, execIn, logsOf, objectsLabelled, removeLabelled, SUITE_LABEL, uploadFiles } from "./harness/engine";
+import { Deployment, freePort, loadE2EConfig } from "./harness/deployment";
+import { buildLocalImages, type LocalImages } from "./harness/images";
+import { ensureOpenClaw, freshStateDir, openclaw } from "./harness/openclaw";
+import { chat, getJson, streamedText } from "./harness/proxy-client";
+import { seconds, waitFor } from "./harness/wait";
+
+assertEngineAnswers();
+const images: LocalImages = buildLocalImages();
+
+/**
+ * LiteLLM's spend database goes through Prisma, whose engines a pip install downloads at first use
+ * from Prisma's own servers, which this machine cannot reach. Decided once, at load time.
+ */
+function spendDatabaseUnavailableReason(): string | undefined {
+  const probe = spawnSync(
+    "docker",
+    ["run", "--rm", "--entrypoint", "sh", images.litellm, "-c", "python3 -c 'from prisma import Prisma'"],
+    { encoding: "utf8", timeout: 60_000 },
+  );
+  if (probe.status === 0) return undefined;
+  return (
+    "LiteLLM needs Prisma for its database, and Prisma's engines are downloaded at first use from " +
+    "binaries.prisma.sh by `prisma generate` (not reachable here; no PyPI or npm package ships them). The proxy runs without " +
+    "the database (database.enabled: false) and the Postgres container is proven on its own."
+  );
+}
+const spendDatabaseSkipReason = spendDatabaseUnavailableReason();
+
+const MOCK_TEXT = "Hello from the LiteLLM mock model.";
+const BACKUP_TEXT = "Answer from the backup model.";
+const runId = `${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`;
+
+let deployment: Deployment;
+
+beforeAll(async () => {
+  // Sweep what a crashed earlier run may have left.
+  await removeLabelled(SUITE_LABEL);
+  const port = await freePort();
+  const name = `e2e-${runId}`;
+  deployment = new Deployment(
+    loadE2EConfig({ name, port, databaseEnabled: true }),
+    spendDatabaseSkipReason ? loadE2EConfig({ name, port, databaseEnabled: false }) : loadE2EConfig({ name, port, databaseEnabled: true }),
+    images,
+  );
+  console.log(`e2e stack ${name}: proxy on ${deployment.baseUrl}, images ${images.postgres} ${images.litellm}`);
+});
+
+afterAll(async () => {
+  // Pass or fail, leave nothing behind.
+  await removeLabelled(SUITE_LABEL);
+});
+
+describe("deploy", () => {
+  test("both containers become healthy within their wait timeouts", async () => {
+    const start = Date.now();
+    await deployment.createNetworkAndVolume();
+    await deployment.startPostgres();
+    await deployment.startLiteLLM();
+    console.log(
+      `healthy: postgres after ${deployment.timings.postgres}, litellm ${deployment.timings.litellm} later; total ${seconds(start)}`,
+    );
+    for (const spec of [deployment.postgresSpec(), deployment.liteLLMSpec()]) {
+      const state = await docker.getContainer(spec.name).inspect();
+      expect(state.State.Health?.Status).toBe("healthy");
+      expect(state.HostConfig.RestartPolicy?.Name).toBe("unless-stopped");
+    }
+  });
+
+  test("/health/liveliness answers and /health/readiness reports the database state", async () => {
+    const live = await fetch(`${deployment.baseUrl}/health/liveliness`);
+    expect(live.status).toBe(200);
+    const ready = await getJson(`${deployment.baseUrl}/health/readiness`);
+    expect(ready.status).toBe(200);
+    expect(ready.body.db).toBe(spendDatabaseSkipReason ? "Not connected" : "connected");
+  });
+
+  test("the proxy is published on 127.0.0.1 only", async () => {
+    const state = await docker.getContainer(deployment.names.litellm).inspect();
+    expect(state.HostConfig.PortBindings?.["4000/tcp"]).toEqual([
+      { HostIp: "127.0.0.1", HostPort: String(deployment.proxyConfig.litellm.port) },
+    ]);
+    const postgres = await docker.getContainer(deployment.names.postgres).inspect();
+    expect(Object.keys(postgres.HostConfig.PortBindings ?? {})).toEqual([]);
+  });
+});
+
+describe("requests through the proxy", () => {
+  const ask = (key: string | undefined, extra: Record<string, unknown> = {}) =>
+    chat(deployment.baseUrl, key, { model: "mock", messages: [{ role: "user", content: "hi" }], ...extra });
+
+  test("with the master key, the mock model answers", async () => {
+    const result = await ask(deployment.secrets.masterKey);
+    expect(result.status).toBe(200);
+    expect(result.body.choices[0].message.content).toBe(MOCK_TEXT);
+  });
+
+  test("with the master key, the mock model streams its answer", async () => {
+    const result = await ask(deployment.secrets.masterKey, { stream: true });
+    expect(result.status).toBe(200);
+    expect(streamedText(result.body)).toEqual({ text: MOCK_TEXT, done: true });
+  });
+
+  test("no key gets 401; a wrong key is refused", async () => {
+    const noKey = await ask(undefined);
+    expect(noKey.status).toBe(401);
+    expect(noKey.body.error.type).toBe("auth_error");
+    const wrongKey = await ask("sk-wrong-key");
+    if (spendDatabaseSkipReason) {
+      // Without a database LiteLLM cannot look the key up as a virtual key: it refuses with 400.
+      expect({ status: wrongKey.status, type: wrongKey.body.error.type }).toEqual({ status: 400, type: "no_db_connection" });
+    } else {
+      expect(wrongKey.status).toBe(401);
+    }
+  });
+
+  test("a provider that is down falls back to the catalog's fallback", async () => {
+    const result = await ask(deployment.secrets.masterKey, { model: "provider-down" });
+    expect(result.status).toBe(200);
+    expect(result.body.choices[0].message.content).toBe(BACKUP_TEXT);
+    expect(result.headers.get("x-litellm-attempted-fallbacks")).toBe("1");
+  });
+
+  test("without the fallback, the same request fails", async () => {
+    const result = await ask(deployment.secrets.masterKey, { model: "provider-down", disable_fallbacks: true });
+    expect(result.status).toBeGreaterThanOrEqual(500);
+  });
+});
+
+describe("LiteLLM accepts the generated configuration", () => {
+  test("the repository's default stack.config.yaml passes litellm --validate_config", async () => {
+    const defaultConfig = loadStackConfig(join(__dirname, "..", "..", "stack.config.yaml"));
+    const container = await docker.createContainer({
+      Image: images.litellm,
+      Cmd: ["--validate_config", "--config", LITELLM_CONFIG_PATH],
+      Labels: { [SUITE_LABEL]: "true" },
+    });
+    await uploadFiles(container, [{ path: LITELLM_CONFIG_PATH, content: renderLiteLLMConfig(defaultConfig) }]);
+    await container.start();
+    const result = await container.wait();
+    const output = await logsOf(container.id);
+    await container.remove();
+    expect({ exit: result.StatusCode, output }).toEqual({ exit: 0, output: expect.any(String) });
+  });
+});
+
+describe("OpenClaw, the real CLI", () => {
+  let stateDir: string;
+  let snippetFile: string;
+  const env = () => ({ LITELLM_API_KEY: deployment.secrets.masterKey });
+
+  beforeAll(() => {
+    ensureOpenClaw();
+    stateDir = freshStateDir();
+    snippetFile = join(stateDir, "litellm.json5");
+    writeFileSync(snippetFile, renderOpenClawSnippet(deployment.proxyConfig));
+  });
+
+  test("config patch --dry-run accepts the generated snippet", () => {
+    const run = openclaw(["config", "patch", "--file", snippetFile, "--dry-run"], stateDir, env());
+    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: expect.any(String) });
+  });
+
+  test("config patch --dry-run refuses the snippet when LITELLM_API_KEY is unset", () => {
+    const run = openclaw(["config", "patch", "--file", snippetFile, "--dry-run"], stateDir, {});
+    expect(run.status).toBe(1);
+  });
+
+  test("after the patch, config validate passes", () => {
+    const patch = openclaw(["config", "patch", "--file", snippetFile], stateDir, env());
+    expect(patch.status).toBe(0);
+    const validate = openclaw(["config", "validate", "--json"], stateDir, env());
+    expect({ status: validate.status, out: validate.stdout }).toEqual({ status: 0, out: expect.any(String) });
+  });
+
+  test("infer model run through the proxy returns the mock text", () => {
+    const run = openclaw(
+      ["infer", "model", "run", "--local", "--model", "litellm/mock", "--prompt", "Say hello", "--json"],
+      stateDir,
+      env(),
+    );
+    if (run.status !== 0) throw new Error(`openclaw exited ${run.status}\n${run.stdout}\n${run.stderr}`);
+    const result = JSON.parse(run.stdout);
+    expect(result.ok).toBe(true);
+    expect(result.outputs[0].text).toBe(MOCK_TEXT);
+  });
+});
+
+describe("spend database", () => {
+  const spendTest = spendDatabaseSkipReason ? test.skip : test;
+  if (spendDatabaseSkipReason) console.warn(`SKIPPED (spend records through Postgres): ${spendDatabaseSkipReason}`);
+
+  spendTest("a request through the proxy shows up in LiteLLM's spend records", async () => {
+    await chat(deployment.baseUrl, deployment.secrets.masterKey, { model: "mock", messages: [{ role: "user", content: "spend" }] });
+    const logs = await waitFor("the request in /spend/logs", 30_000, async () => {
+      const response = await fetch(`${deployment.baseUrl}/spend/logs`, {
+        headers: { authorization: `Bearer ${deployment.secrets.masterKey}` },
+      });
+      const body = (await response.json()) as unknown[];
+      return body.length > 0 ? body : undefined;
+    });
+    expect(logs.length).toBeGreaterThan(0);
+  });
+
+  test("the LiteLLM container reaches Postgres by its alias with the stack's DATABASE_URL", async () => {
+    // The database URL exactly as the stack gives it to LiteLLM (with the DB enabled).
+    const withDb = deployment.liteLLMSpec(deployment.withDatabase);
+    const url = withDb.env[DATABASE_URL_ENV];
+    expect(url).toMatch(/@postgres:5432\//);
+    const container = await docker.createContainer({
+      Image: images.litellm,
+      Entrypoint: ["python3", "-c"],
+      Cmd: [
+        "import os, psycopg; c = psycopg.connect(os.environ['DATABASE_URL']); " +
+          "print(c.execute('select current_user::text, current_database()::text').fetchone())",
+      ],
+      Env: [`${DATABASE_URL_ENV}=${url}`],
+      Labels: { [SUITE_LABEL]: "true" },
+      HostConfig: { NetworkMode: deployment.names.network },
+    });
+    await container.start();
+    const result = await container.wait();
+    const output = ((await container.logs({ stdout: true, stderr: true })) as unknown as Buffer).toString("utf8");
+    await container.remove();
+    expect(result.StatusCode).toBe(0);
+    expect(output).toContain("('litellm', 'litellm')");
+  });
+});
+
+describe("data", () => {
+  beforeAll(async () => {
+    const created = await execIn(deployment.names.postgres, [
+      "sh",
+      "-c",
+      `PGPASSWORD='${deployment.secrets.databasePassword}' psql -h 127.0.0.1 -U litellm -d litellm -v ON_ERROR_STOP=1 -c "create table e2e_spend (id serial primary key, note text); insert into e2e_spend (note) values ('before'), ('replacements')"`,
+    ]);
+    if (created.exitCode !== 0) throw new Error(created.output);
+  });
+
+  const rows = async () => {
+    const result = await execIn(deployment.names.postgres, [
+      "sh",
+      "-c",
+      `PGPASSWORD='${deployment.secrets.databasePassword}' psql -h 127.0.0.1 -U litellm -d litellm -At -c "select count(*) from e2e_spend"`,
+    ]);
+    return result.output.trim();
+  };
+
+  test("rows survive a replaced LiteLLM container (a config change)", async () => {
+    const changed = loadE2EConfig({
+      name: deployment.withDatabase.name,
+      port: deployment.proxyConfig.litellm.port,
+      databaseEnabled: deployment.proxyConfig.database.enabled,
+    });
+    const changedConfig = { ...changed, router: { ...changed.router, numRetries: 1 } };
+    const before = (await docker.getContainer(deployment.names.litellm).inspect()).Id;
+    await deployment.replace("litellm", changedConfig);
+    expect((await docker.getContainer(deployment.names.litellm).inspect()).Id).not.toBe(before);
+    expect(await rows()).toBe("2");
+  });
+
+  test("rows survive a replaced Postgres container on the same volume", async () => {
+    const before = (await docker.getContainer(deployment.names.postgres).inspect()).Id;
+    await deployment.replace("postgres");
+    expect((await docker.getContainer(deployment.names.postgres).inspect()).Id).not.toBe(before);
+    expect(await rows()).toBe("2");
+  });
+
+});
+
+describe("faults", () => {
+  /** Kills the container's main process from the host, as a crash or the OOM killer would. */
+  async function crash(name: string): Promise<number> {
+    const state = await docker.getContainer(name).inspect();
+    process.kill(state.State.Pid, "SIGKILL");
+    return state.RestartCount;
+  }
+
+  async function restartedAndHealthy(name: string, restartsBefore: number, timeoutMs: number) {
+    await waitFor(`${name} to restart after a kill and become healthy`, timeoutMs, async () => {
+      const state = await docker.getContainer(name).inspect();
+      return state.RestartCount > restartsBefore && state.State.Health?.Status === "healthy" ? true : undefined;
+    });
+  }
+
+  test("a killed Postgres comes back through the restart policy", async () => {
+    const start = Date.now();
+    const restarts = await crash(deployment.names.postgres);
+    await restartedAndHealthy(deployment.names.postgres, restarts, 90_000);
+    console.log(`postgres back after ${seconds(start)}`);
+  });
+
+  test("a killed LiteLLM comes back and serves again", async () => {
+    const start = Date.now();
+    const restarts = await crash(deployment.names.litellm);
+    await restartedAndHealthy(deployment.names.litellm, restarts, 120_000);
+    const result = await chat(deployment.baseUrl, deployment.secrets.masterKey, {
+      model: "mock",
+      messages: [{ role: "user", content: "still there?" }],
+    });
+    expect(result.body.choices[0].message.content).toBe(MOCK_TEXT);
+    console.log(`litellm serving again after ${seconds(start)}`);
+  });
+});
+
+describe("teardown", () => {
+  test("destroying the stack leaves no container, network or volume with its labels", async () => {
+    expect((await objectsLabelled(deployment.labelFilter)).containers.length).toBeGreaterThan(0);
+    await deployment.destroy();
+    expect(await objectsLabelled(deployment.labelFilter)).toEqual({ containers: [], networks: [], volumes: [] });
+  });
+});

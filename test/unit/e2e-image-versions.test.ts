@@ -1,0 +1,27 @@
+/** The end-to-end suite's stand-in images must be the software the stack pins. */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { liteLLMVersionOfTag, parseImageReference } from "../../src/catalog/image-policy";
+import { loadStackConfig } from "../../src/catalog/load-config";
+import { presets } from "./helpers";
+
+const root = join(__dirname, "../..");
+const versions = Object.fromEntries(
+  readFileSync(join(root, "test/e2e/images/versions.env"), "utf8")
+    .split("\n")
+    .filter((line) => /^[A-Z_]+=/.test(line))
+    .map((line) => line.split("=", 2) as [string, string]),
+);
+const defaults = loadStackConfig(join(root, "stack.config.yaml"), presets);
+
+test("the LiteLLM stand-in is built from the version the default stack pins", () => {
+  const tag = parseImageReference(defaults.litellm.image).tag as string;
+  expect(versions.LITELLM_VERSION).toBe(liteLLMVersionOfTag(tag));
+});
+
+test("the e2e catalog pins the same images as the default stack", () => {
+  const e2e = parse(readFileSync(join(root, "test/e2e/stack.e2e.yaml"), "utf8"));
+  expect(e2e.litellm.image).toBe(defaults.litellm.image);
+  expect(e2e.database.image).toBe(defaults.database.image);
+});
