@@ -58,7 +58,7 @@ export class LiteLLMStack extends TerraformStack {
         volumes: { [names.volume]: volume },
       });
     }
-    const litellm = new ServiceContainer(this, "litellm", {
+    new ServiceContainer(this, "litellm", {
       spec: liteLLMSpec(config, secrets),
       network,
       // Created only once Postgres is healthy: LiteLLM exits when its database is unreachable at start.
@@ -71,7 +71,6 @@ export class LiteLLMStack extends TerraformStack {
     new TerraformOutput(this, "base_url", {
       value: config.openclaw.baseUrl,
       description: "The proxy's base URL, as advertised to OpenClaw",
-      dependsOn: [litellm.container],
     });
     new TerraformOutput(this, "master_key", {
       value: secrets.masterKey,

@@ -1,0 +1,20 @@
+import { MASTER_KEY_ENV, SALT_KEY_ENV, upstreamCredentialEnvNames } from "../generate/secret-env";
+import { DATABASE_PASSWORD_ENV } from "../containers/secret-inputs";
+import type { StackConfig } from "./validate";
+
+/** Every secret the stack reads from the deployer's environment. */
+export function secretEnvNames(config: StackConfig): string[] {
+  return [MASTER_KEY_ENV, SALT_KEY_ENV, DATABASE_PASSWORD_ENV, ...upstreamCredentialEnvNames(config.models)];
+}
+
+/**
+ * The environment for Terraform: each secret `NAME` set in the deployer's shell is passed on as
+ * `TF_VAR_NAME` (an explicit TF_VAR_NAME wins). Values travel by environment only, never by file.
+ */
+export function terraformEnv(config: StackConfig, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const mapped: NodeJS.ProcessEnv = {};
+  for (const name of secretEnvNames(config)) {
+    if (env[name] && !env[`TF_VAR_${name}`]) mapped[`TF_VAR_${name}`] = env[name];
+  }
+  return { ...env, ...mapped };
+}
