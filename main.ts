@@ -5,24 +5,27 @@
 import { App } from "cdktf";
 import { ConfigError } from "./src/catalog/config-error";
 import { missingCredentialWarnings } from "./src/catalog/credential-warnings";
+import { exposureFindings } from "./src/catalog/exposure";
 import { loadStackConfig } from "./src/catalog/load-config";
 import { LiteLLMStack } from "./stacks/litellm-stack";
 
-function main(): void {
-  let config;
+export const DELETE_DATA_ENV = "LITELLM_DELETE_DATA";
+
+function main(env: NodeJS.ProcessEnv): number {
   try {
-    config = loadStackConfig();
+    const config = loadStackConfig(undefined, undefined, env);
+    const exposure = exposureFindings(config, env);
+    if (exposure.problems.length > 0) throw new ConfigError("stack configuration", exposure.problems);
+    for (const warning of [...exposure.warnings, ...missingCredentialWarnings(config, env)]) console.warn(warning);
+    const app = new App();
+    new LiteLLMStack(app, config.name, { config, allowDataDeletion: env[DELETE_DATA_ENV] === "yes" });
+    app.synth();
+    return 0;
   } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`error: invalid stack configuration\n${error.message}`);
-      process.exit(1);
-    }
-    throw error;
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`error: invalid stack configuration\n${error.message}`);
+    return 1;
   }
-  for (const warning of missingCredentialWarnings(config, process.env)) console.warn(warning);
-  const app = new App();
-  new LiteLLMStack(app, config.name, { config });
-  app.synth();
 }
 
-main();
+process.exitCode = main(process.env);

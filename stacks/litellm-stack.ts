@@ -15,6 +15,7 @@ import { liteLLMSpec, postgresSpec, resourceNames, stackLabels } from "../src/co
 import { renderLiteLLMConfig } from "../src/generate/litellm-config";
 import { renderOpenClawSnippet } from "../src/generate/openclaw-snippet";
 import { upstreamCredentialEnvNames } from "../src/generate/secret-env";
+import { addStateBackend } from "../src/containers/state-backend";
 
 export const LITELLM_CONFIG_FILE = "litellm-config.yaml";
 export const OPENCLAW_SNIPPET_FILE = "openclaw.json5";
@@ -22,6 +23,11 @@ export const OPENCLAW_SNIPPET_FILE = "openclaw.json5";
 export interface LiteLLMStackProps {
   /** The validated configuration (see `loadStackConfig`): models, images, port, names. */
   readonly config: StackConfig;
+  /**
+   * Lets a destroy delete a data volume protected by `database.keepDataOnDestroy`.
+   * @default false - a protected volume makes destroy refuse
+   */
+  readonly allowDataDeletion?: boolean;
 }
 
 /**
@@ -38,10 +44,15 @@ export class LiteLLMStack extends TerraformStack {
     const { config } = props;
     const names = resourceNames(config.name);
     const labelsOf = (component: Parameters<typeof stackLabels>[1]) =>
-      Object.entries(stackLabels(config.name, component)).map(([label, value]) => ({ label, value }));
+      Object.entries(stackLabels(config, component)).map(([label, value]) => ({ label, value }));
 
-    // Host, TLS and ssh settings come from DOCKER_HOST / DOCKER_CERT_PATH like the docker CLI.
-    new DockerProvider(this, "docker", {});
+    addStateBackend(this, config.name, config.backend);
+    // Unset fields fall back to DOCKER_HOST / DOCKER_CERT_PATH, like the docker CLI.
+    new DockerProvider(this, "docker", {
+      host: config.docker.host,
+      sshOpts: config.docker.sshOpts.length > 0 ? [...config.docker.sshOpts] : undefined,
+      certPath: config.docker.certPath,
+    });
     new RandomProvider(this, "random", {});
 
     const { secrets } = new SecretInputs(this, "secrets", { upstreamEnvNames: upstreamCredentialEnvNames(config.models) });
@@ -51,7 +62,12 @@ export class LiteLLMStack extends TerraformStack {
 
     let postgres: ServiceContainer | undefined;
     if (config.database.enabled) {
-      const volume = new Volume(this, "postgres-data", { name: names.volume, labels: labelsOf("volume") });
+      const volume = new Volume(this, "postgres-data", {
+        name: names.volume,
+        labels: labelsOf("volume"),
+        // The spend database: a protected volume makes `destroy` fail instead of deleting it.
+        lifecycle: { preventDestroy: config.database.keepDataOnDestroy && !props.allowDataDeletion },
+      });
       postgres = new ServiceContainer(this, "postgres", {
         spec: postgresSpec(config, secrets),
         network,

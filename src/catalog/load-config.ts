@@ -14,7 +14,11 @@ export function configPath(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   return resolve(cwd, env[CONFIG_PATH_ENV] || DEFAULT_CONFIG_FILE);
 }
 
-export function loadStackConfig(file = configPath(), presets: PresetCatalog = loadPresets()): StackConfig {
+export function loadStackConfig(
+  file = configPath(),
+  presets: PresetCatalog = loadPresets(),
+  env: NodeJS.ProcessEnv = process.env,
+): StackConfig {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -29,5 +33,5 @@ export function loadStackConfig(file = configPath(), presets: PresetCatalog = lo
       document.errors.map((e) => ({ path: "(file)", message: `malformed YAML: ${e.message.split("\n")[0]}` })),
     );
   }
-  return validateStackConfig(document.toJS(), presets, file);
+  return validateStackConfig(document.toJS(), presets, file, env);
 }

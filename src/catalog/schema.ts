@@ -86,6 +86,51 @@ export const ROUTING_STRATEGIES = [
 
 export const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] as const;
 
+/** A URL whose user-info would put a credential into cdktf.out/: refused, credentials come from the environment. */
+const urlWithoutPassword = (what: string) =>
+  z.url({ error: `must be a URL` }).refine((value) => !/^[a-z0-9+.-]+:\/\/[^/@]*:[^/@]*@/i.test(value), {
+    message: `must not contain a password: ${what}`,
+  });
+
+const backendSchema = z.discriminatedUnion("type", [
+  z.strictObject({
+    type: z.literal("local"),
+    /** State file. */
+    path: z.string().optional(),
+  }),
+  z.strictObject({
+    type: z.literal("s3"),
+    bucket: z.string().min(1),
+    key: z.string().min(1),
+    region: z.string().min(1),
+    /** Table for state locking. */
+    dynamodbTable: z.string().optional(),
+  }),
+  z.strictObject({
+    type: z.literal("pg"),
+    connStr: urlWithoutPassword("set PGPASSWORD (or PGUSER/PGPASSWORD) in the environment"),
+    schemaName: z.string().optional(),
+  }),
+  z.strictObject({
+    type: z.literal("http"),
+    address: urlWithoutPassword("set TF_HTTP_USERNAME / TF_HTTP_PASSWORD in the environment"),
+    lockAddress: urlWithoutPassword("set TF_HTTP_USERNAME / TF_HTTP_PASSWORD in the environment").optional(),
+    unlockAddress: urlWithoutPassword("set TF_HTTP_USERNAME / TF_HTTP_PASSWORD in the environment").optional(),
+  }),
+]);
+
+/** unix:///path, tcp://host:port or ssh://user@host[:port], as DOCKER_HOST takes them. */
+export const dockerHostSchema = z
+  .string()
+  .regex(
+    /^(unix:\/\/\/\S+|tcp:\/\/[A-Za-z0-9.-]+(:\d{1,5})?|ssh:\/\/([A-Za-z0-9._-]+@)?[A-Za-z0-9.-]+(:\d{1,5})?)$/,
+    "must be unix:///path/to/docker.sock, tcp://host:port or ssh://user@host[:port]",
+  );
+
+export const experimentNameSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,19}$/, "must be 1-20 lowercase letters, digits or '-', starting with a letter or digit");
+
 export const stackConfigSchema = z.strictObject({
   /** Prefix of every resource name and label value, so stacks on one host never clash. */
   name: resourcePrefix.default("litellm"),
@@ -106,8 +151,25 @@ export const stackConfigSchema = z.strictObject({
       image: z.string().default("postgres:16.10"),
       name: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lowercase Postgres identifier").default("litellm"),
       user: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lowercase Postgres identifier").default("litellm"),
+      /** true: destroy refuses to delete the data volume unless LITELLM_DELETE_DATA=yes. */
+      keepDataOnDestroy: z.boolean().default(false),
     })
     .prefault({}),
+  /** A disposable experiment: its own names, labels, port and state beside other stacks on the host. */
+  experiment: experimentNameSchema.optional(),
+  /** Where the Docker Engine is. */
+  docker: z
+    .strictObject({
+      /** Engine address; unset: DOCKER_HOST, else the local socket. */
+      host: dockerHostSchema.optional(),
+      /** Extra ssh options for ssh:// hosts. */
+      sshOpts: z.array(z.string()).default([]),
+      /** Folder with ca.pem, cert.pem and key.pem for tcp:// with TLS. */
+      certPath: z.string().optional(),
+    })
+    .prefault({}),
+  /** Where Terraform keeps state: local by default, or shared by a team's CI jobs. */
+  backend: backendSchema.default({ type: "local" }),
   models: z.array(modelEntrySchema).min(1, "must list at least one model"),
   router: z
     .strictObject({
@@ -136,3 +198,4 @@ export type ModelEntry = z.output<typeof modelEntrySchema>;
 export type ModelPreset = z.output<typeof presetSchema>;
 export type Model = z.output<typeof resolvedModelSchema>;
 export type Cost = z.output<typeof costSchema>;
+export type BackendConfig = z.output<typeof backendSchema>;

@@ -9,13 +9,18 @@ import { z } from "zod";
 import { ConfigError, type ConfigProblem } from "./config-error";
 import { imagePinProblems, liteLLMImageProblems } from "./image-policy";
 import type { PresetCatalog } from "./presets";
-import { type Model, modelEntrySchema, resolvedModelSchema, stackConfigSchema } from "./schema";
+import { experimentPort, EXPERIMENT_ENV } from "./experiment";
+import { dockerHostSchema, experimentNameSchema, type Model, modelEntrySchema, resolvedModelSchema, stackConfigSchema } from "./schema";
 
 type Parsed = z.output<typeof stackConfigSchema>;
 
 /** The validated configuration every later step works from. */
 export interface StackConfig {
+  /** Prefix of every resource name; for an experiment, `<name>-exp-<experiment>`. */
   readonly name: string;
+  readonly experiment?: string;
+  readonly docker: Parsed["docker"];
+  readonly backend: Parsed["backend"];
   readonly litellm: Parsed["litellm"];
   readonly database: Parsed["database"];
   readonly models: readonly Model[];
@@ -27,7 +32,15 @@ export interface StackConfig {
   };
 }
 
-export function validateStackConfig(raw: unknown, presets: PresetCatalog, source = "configuration"): StackConfig {
+/**
+ * @param env the deployer's environment: EXPERIMENT and DOCKER_HOST take part in the configuration
+ */
+export function validateStackConfig(
+  raw: unknown,
+  presets: PresetCatalog,
+  source = "configuration",
+  env: NodeJS.ProcessEnv = {},
+): StackConfig {
   const problems: ConfigProblem[] = [];
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     throw new ConfigError(source, [{ path: "(file)", message: "must be a YAML mapping with at least a `models` list" }]);
@@ -49,6 +62,11 @@ export function validateStackConfig(raw: unknown, presets: PresetCatalog, source
   const database = section("database");
   const router = section("router");
   const openclaw = section("openclaw");
+  const docker = section("docker");
+  const backend = section("backend");
+  const experiment = section("experiment");
+  const envExperiment = envValue(env, EXPERIMENT_ENV, experimentNameSchema, problems);
+  if (docker && !docker.host) envValue(env, "DOCKER_HOST", dockerHostSchema, problems);
   const { models, declaredIds } = resolveModels(input.models, presets, problems);
 
   // Checked even when a sibling field made the section fail, so one run reports both.
@@ -81,25 +99,46 @@ export function validateStackConfig(raw: unknown, presets: PresetCatalog, source
     openclaw.fallbacks.forEach((id, i) => checkRef(`openclaw.fallbacks[${i}]`, id));
   }
 
-  if (problems.length > 0 || !name || !litellm || !database || !router || !openclaw || !models) {
+  if (problems.length > 0 || !name || !litellm || !database || !router || !openclaw || !models || !docker || !backend) {
     throw new ConfigError(source, problems);
   }
+  const experimentName = envExperiment ?? experiment;
+  const stackName = experimentName ? `${name}-exp-${experimentName}` : name;
+  // An experiment gets a port of its own unless the file chose one.
+  const port = experimentName && rawValue(input.litellm, "port") === undefined ? experimentPort(stackName) : litellm.port;
   return {
-    name,
-    litellm,
+    name: stackName,
+    ...(experimentName ? { experiment: experimentName } : {}),
+    docker,
+    backend,
+    litellm: { ...litellm, port },
     database,
     models,
     router,
     openclaw: {
       primary: openclaw.primary ?? models[0].id,
       fallbacks: openclaw.fallbacks,
-      baseUrl: openclaw.baseUrl ?? `http://localhost:${litellm.port}`,
+      baseUrl: openclaw.baseUrl ?? `http://localhost:${port}`,
     },
   };
 }
 
+/** A setting from the environment, checked like a file field and reported under its variable name. */
+function envValue(env: NodeJS.ProcessEnv, name: string, schema: z.ZodString, problems: ConfigProblem[]): string | undefined {
+  const value = env[name];
+  if (!value) return undefined;
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  problems.push({ path: `${name} (environment)`, message: `"${value}" ${result.error.issues[0].message}` });
+  return undefined;
+}
+
+function rawValue(section: unknown, key: string): unknown {
+  return typeof section === "object" && section !== null ? (section as Record<string, unknown>)[key] : undefined;
+}
+
 function rawString(section: unknown, key: string): string | undefined {
-  const value = typeof section === "object" && section !== null ? (section as Record<string, unknown>)[key] : undefined;
+  const value = rawValue(section, key);
   return typeof value === "string" ? value : undefined;
 }
 

@@ -41,11 +41,12 @@ export function resourceNames(stackName: string) {
 }
 
 /** Labels that identify a stack's objects on a shared Docker host. */
-export function stackLabels(stackName: string, component: Component): Record<string, string> {
+export function stackLabels(config: Pick<StackConfig, "name" | "experiment">, component: Component): Record<string, string> {
   return {
-    [`${LABEL_PREFIX}.stack`]: stackName,
+    [`${LABEL_PREFIX}.stack`]: config.name,
     [`${LABEL_PREFIX}.component`]: component,
     [`${LABEL_PREFIX}.managed-by`]: "cdktf",
+    ...(config.experiment ? { [`${LABEL_PREFIX}.experiment`]: config.experiment } : {}),
   };
 }
 
@@ -86,7 +87,7 @@ export function postgresSpec(config: StackConfig, secrets: StackSecrets): Contai
     volumes: [{ volumeName: names.volume, containerPath: POSTGRES_DATA_PATH }],
     // Not published on the host: only LiteLLM, on the private network, talks to it.
     ports: [],
-    labels: { ...stackLabels(config.name, "postgres"), ...healthcheckLabel(healthcheck) },
+    labels: { ...stackLabels(config, "postgres"), ...healthcheckLabel(healthcheck) },
     restart: "unless-stopped",
     stopGraceSeconds: 30,
     healthyTimeoutSeconds: 120,
@@ -140,7 +141,13 @@ export function liteLLMSpec(config: StackConfig, secrets: StackSecrets): Contain
     network: { name: names.network, aliases: [LITELLM_ALIAS] },
     volumes: [],
     ports: [{ internal: LITELLM_PORT_IN_CONTAINER, external: litellm.port, ip: litellm.bindAddress }],
-    labels: { ...stackLabels(config.name, "litellm"), ...healthcheckLabel(healthcheck) },
+    labels: {
+      ...stackLabels(config, "litellm"),
+      // Read back by `npm run stacks` and the port-clash check.
+      [`${LABEL_PREFIX}.port`]: String(litellm.port),
+      [`${LABEL_PREFIX}.url`]: config.openclaw.baseUrl,
+      ...healthcheckLabel(healthcheck),
+    },
     restart: "unless-stopped",
     memoryMb: litellm.memoryLimitMb,
     stopGraceSeconds: 10,

@@ -88,8 +88,8 @@ export class Deployment {
   }
 
   async createNetworkAndVolume(): Promise<void> {
-    await ensureNetwork(this.names.network, stackLabels(this.withDatabase.name, "network"));
-    await ensureVolume(this.names.volume, stackLabels(this.withDatabase.name, "volume"));
+    await ensureNetwork(this.names.network, stackLabels(this.withDatabase, "network"));
+    await ensureVolume(this.names.volume, stackLabels(this.withDatabase, "volume"));
   }
 
   async startPostgres(): Promise<void> {

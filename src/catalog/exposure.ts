@@ -1,0 +1,40 @@
+/** What binding the proxy beyond loopback means, said before anything is deployed. */
+import { isIP } from "node:net";
+import type { ConfigProblem } from "./config-error";
+import type { StackConfig } from "./validate";
+import { MASTER_KEY_ENV } from "../generate/secret-env";
+
+export function isLoopback(address: string): boolean {
+  return isIP(address) === 4 ? address.startsWith("127.") : address === "::1";
+}
+
+export interface ExposureFindings {
+  readonly warnings: string[];
+  readonly problems: ConfigProblem[];
+}
+
+/**
+ * Beyond loopback, anyone who reaches the port can try keys; the proxy must then be protected by a
+ * master key the operator manages (from the environment), not one generated into local state.
+ */
+export function exposureFindings(config: StackConfig, env: NodeJS.ProcessEnv): ExposureFindings {
+  const { bindAddress, port } = config.litellm;
+  if (isLoopback(bindAddress)) return { warnings: [], problems: [] };
+  const host = config.docker.host ?? env.DOCKER_HOST ?? "the local Docker host";
+  const warnings = [
+    `warning: litellm.bindAddress ${bindAddress} publishes the proxy on port ${port} of ${
+      bindAddress === "0.0.0.0" || bindAddress === "::" ? "every interface" : bindAddress
+    } of ${host}: keep it behind a firewall or a TLS reverse proxy`,
+  ];
+  const masterKey = env[MASTER_KEY_ENV];
+  const problems: ConfigProblem[] =
+    masterKey && masterKey.startsWith("sk-")
+      ? []
+      : [
+          {
+            path: "litellm.bindAddress",
+            message: `${bindAddress} is beyond loopback, which needs master key protection: set ${MASTER_KEY_ENV} (sk-...) in the environment`,
+          },
+        ];
+  return { warnings, problems };
+}

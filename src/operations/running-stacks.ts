@@ -1,0 +1,58 @@
+/** The stacks running on a Docker host, read from their containers' labels. */
+import type { ConfigProblem } from "../catalog/config-error";
+import type { StackConfig } from "../catalog/validate";
+import { LABEL_PREFIX } from "../containers/service-specs";
+
+export interface RunningStack {
+  readonly stack: string;
+  readonly experiment?: string;
+  readonly port?: number;
+  readonly url?: string;
+  readonly state: string;
+}
+
+/** `docker ps --format '{{json .}}'` lines of LiteLLM containers -> stacks. */
+export function parseDockerPs(output: string): RunningStack[] {
+  return output
+    .split("\n")
+    .filter((line) => line.trim().startsWith("{"))
+    .map((line) => {
+      const row = JSON.parse(line) as { Labels: string; State?: string; Status?: string };
+      const labels = Object.fromEntries(
+        row.Labels.split(",").map((pair) => {
+          const at = pair.indexOf("=");
+          return [pair.slice(0, at), pair.slice(at + 1)];
+        }),
+      );
+      const port = labels[`${LABEL_PREFIX}.port`];
+      return {
+        stack: labels[`${LABEL_PREFIX}.stack`],
+        ...(labels[`${LABEL_PREFIX}.experiment`] ? { experiment: labels[`${LABEL_PREFIX}.experiment`] } : {}),
+        ...(port ? { port: Number(port) } : {}),
+        ...(labels[`${LABEL_PREFIX}.url`] ? { url: labels[`${LABEL_PREFIX}.url`] } : {}),
+        state: row.State ?? row.Status ?? "unknown",
+      };
+    })
+    .filter((s) => s.stack !== undefined)
+    .sort((a, b) => a.stack.localeCompare(b.stack));
+}
+
+/** Another stack on the host already holds this stack's port: refused before anything is created. */
+export function portClashProblems(config: StackConfig, running: readonly RunningStack[]): ConfigProblem[] {
+  return running
+    .filter((other) => other.stack !== config.name && other.port === config.litellm.port)
+    .map((other) => ({
+      path: "litellm.port",
+      message: `${config.litellm.port} is already published by stack "${other.stack}" on this Docker host: choose another port${
+        config.experiment ? " or another experiment name" : ""
+      }`,
+    }));
+}
+
+/** Aligned columns for people. */
+export function formatStacks(stacks: readonly RunningStack[]): string {
+  if (stacks.length === 0) return "no LiteLLM stacks on this Docker host";
+  const rows = [["STACK", "EXPERIMENT", "URL", "STATE"], ...stacks.map((s) => [s.stack, s.experiment ?? "-", s.url ?? "-", s.state])];
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd()).join("\n");
+}

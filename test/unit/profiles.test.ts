@@ -1,0 +1,215 @@
+/** The three ways to run the stack: dev box, shared proxy from CI, disposable experiments. */
+import { Testing } from "cdktf";
+import { exposureFindings, isLoopback } from "../../src/catalog/exposure";
+import { EXPERIMENT_PORTS, experimentPort } from "../../src/catalog/experiment";
+import { terraformEnv } from "../../src/catalog/terraform-env";
+import { validateStackConfig } from "../../src/catalog/validate";
+import { formatStacks, parseDockerPs, portClashProblems } from "../../src/operations/running-stacks";
+import { LiteLLMStack } from "../../stacks/litellm-stack";
+import { configInput, presets, problemsOf } from "./helpers";
+
+type Json = Record<string, any>;
+
+function synth(overrides: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}, allowDataDeletion = false): Json {
+  const config = validateStackConfig(configInput(overrides), presets, "test", env);
+  return JSON.parse(Testing.synth(new LiteLLMStack(Testing.app(), config.name, { config, allowDataDeletion })));
+}
+const containerNamed = (json: Json, name: string) =>
+  (Object.values(json.resource.docker_container) as Json[]).find((c) => c.name === name) as Json;
+const label = (resource: Json, key: string) => resource.labels.find((l: Json) => l.label === `io.litellm-stack.${key}`)?.value;
+
+describe("dev box (the default)", () => {
+  const json = synth({ name: "litellm" });
+
+  test("local state, local engine, loopback port, deletable data", () => {
+    expect(json.terraform.backend).toEqual({ local: { path: "terraform.litellm.tfstate" } });
+    expect(json.provider.docker).toEqual([{}]);
+    expect(containerNamed(json, "litellm-litellm").ports).toEqual([{ internal: 4000, external: 4000, ip: "127.0.0.1" }]);
+    expect(Object.values(json.resource.docker_volume)[0]).not.toHaveProperty("lifecycle.prevent_destroy", true);
+    expect(json.output.base_url.value).toBe("http://localhost:4000");
+  });
+
+  test("binding on loopback needs no warning", () => {
+    const config = validateStackConfig(configInput(), presets);
+    expect(exposureFindings(config, {})).toEqual({ warnings: [], problems: [] });
+    expect(["127.0.0.1", "127.1.2.3", "::1"].every(isLoopback)).toBe(true);
+    expect(["0.0.0.0", "10.0.0.5", "::"].some(isLoopback)).toBe(false);
+  });
+});
+
+describe("shared proxy, provisioned from CI", () => {
+  const shared = {
+    name: "team",
+    docker: { host: "ssh://deploy@llm.internal:2222", sshOpts: ["-o", "StrictHostKeyChecking=accept-new"] },
+    litellm: { bindAddress: "0.0.0.0", port: 4000 },
+    database: { keepDataOnDestroy: true },
+    openclaw: { primary: "claude-opus-4-6", baseUrl: "https://llm.team.example" },
+  };
+  const env = { LITELLM_MASTER_KEY: "sk-operator-managed" };
+
+  test("targets the remote engine with its ssh options", () => {
+    const json = synth(shared, env);
+    expect(json.provider.docker).toEqual([
+      { host: "ssh://deploy@llm.internal:2222", ssh_opts: ["-o", "StrictHostKeyChecking=accept-new"] },
+    ]);
+  });
+
+  test("binds where the operator says and advertises the shared URL", () => {
+    const json = synth(shared, env);
+    expect(containerNamed(json, "team-litellm").ports).toEqual([{ internal: 4000, external: 4000, ip: "0.0.0.0" }]);
+    expect(json.output.base_url.value).toBe("https://llm.team.example");
+    expect(json.output.openclaw_snippet.value).toContain("baseUrl: 'https://llm.team.example'");
+    expect(label(containerNamed(json, "team-litellm"), "url")).toBe("https://llm.team.example");
+  });
+
+  test("a plain destroy refuses to delete the spend database; the deliberate switch allows it", () => {
+    const volumeOf = (json: Json) => Object.values(json.resource.docker_volume)[0] as Json;
+    expect(volumeOf(synth(shared, env)).lifecycle).toEqual({ prevent_destroy: true });
+    expect(volumeOf(synth(shared, env, true)).lifecycle).toEqual({ prevent_destroy: false });
+  });
+
+  test.each([
+    ["s3", { type: "s3", bucket: "tf-state", key: "litellm/team.tfstate", region: "eu-west-1", dynamodbTable: "tf-locks" },
+      { s3: { bucket: "tf-state", key: "litellm/team.tfstate", region: "eu-west-1", dynamodb_table: "tf-locks", encrypt: true } }],
+    ["pg", { type: "pg", connStr: "postgres://state.internal/terraform?sslmode=require" },
+      { pg: { conn_str: "postgres://state.internal/terraform?sslmode=require" } }],
+    ["http", { type: "http", address: "https://state.internal/litellm", lockAddress: "https://state.internal/litellm/lock" },
+      { http: { address: "https://state.internal/litellm", lock_address: "https://state.internal/litellm/lock" } }],
+  ])("keeps state in the team's %s backend", (_type, backend, expected) => {
+    expect(synth({ ...shared, backend }, env).terraform.backend).toEqual(expected);
+  });
+
+  test("warns about the exposure, naming address, port and host", () => {
+    const config = validateStackConfig(configInput(shared), presets);
+    expect(exposureFindings(config, env)).toEqual({
+      warnings: [
+        "warning: litellm.bindAddress 0.0.0.0 publishes the proxy on port 4000 of every interface of ssh://deploy@llm.internal:2222: keep it behind a firewall or a TLS reverse proxy",
+      ],
+      problems: [],
+    });
+  });
+
+  test("fails when bound beyond loopback without an operator-managed master key", () => {
+    const config = validateStackConfig(configInput(shared), presets);
+    for (const badEnv of [{}, { LITELLM_MASTER_KEY: "not-sk" }]) {
+      expect(exposureFindings(config, badEnv).problems).toEqual([
+        {
+          path: "litellm.bindAddress",
+          message: "0.0.0.0 is beyond loopback, which needs master key protection: set LITELLM_MASTER_KEY (sk-...) in the environment",
+        },
+      ]);
+    }
+  });
+
+  test.each(["ssh//deploy@host", "http://host:2375", "tcp://", "ssh://user@host:port"])("fails on docker host %p", (host) => {
+    expect(problemsOf(configInput({ docker: { host } }))).toEqual([expect.stringMatching(/^docker\.host: must be unix:/)]);
+  });
+
+  test("fails on a malformed DOCKER_HOST in the environment, naming it", () => {
+    expect(() => validateStackConfig(configInput(), presets, "test", { DOCKER_HOST: "localhost:2375" })).toThrow(
+      /DOCKER_HOST \(environment\): "localhost:2375" must be unix:/,
+    );
+  });
+
+  test("fails on backend URLs that carry a password, and on unknown backend types", () => {
+    expect(problemsOf(configInput({ backend: { type: "pg", connStr: "postgres://admin:hunter2@state/tf" } }))).toEqual([
+      "backend.connStr: must not contain a password: set PGPASSWORD (or PGUSER/PGPASSWORD) in the environment",
+    ]);
+    expect(problemsOf(configInput({ backend: { type: "consul" } }))).toEqual([expect.stringMatching(/^backend\.type: /)]);
+  });
+
+  test("secrets reach Terraform as TF_VAR_* from the environment only", () => {
+    const config = validateStackConfig(configInput(), presets);
+    const env = terraformEnv(config, { LITELLM_MASTER_KEY: "sk-a", OPENAI_API_KEY: "o", TF_VAR_ANTHROPIC_API_KEY: "explicit", ANTHROPIC_API_KEY: "ignored" });
+    expect(env).toMatchObject({ TF_VAR_LITELLM_MASTER_KEY: "sk-a", TF_VAR_OPENAI_API_KEY: "o", TF_VAR_ANTHROPIC_API_KEY: "explicit" });
+    expect(env).not.toHaveProperty("TF_VAR_LITELLM_SALT_KEY");
+  });
+});
+
+describe("disposable experiments", () => {
+  const experiment = (name: string, overrides: Record<string, unknown> = {}) =>
+    validateStackConfig(configInput({ name: "litellm", ...overrides }), presets, "test", { EXPERIMENT: name });
+
+  test("EXPERIMENT gives every resource its own name, label and state file", () => {
+    const json = synth({ name: "litellm" }, { EXPERIMENT: "prompt-cache" });
+    expect(Object.values(json.resource.docker_container).map((c: any) => c.name).sort()).toEqual([
+      "litellm-exp-prompt-cache-litellm",
+      "litellm-exp-prompt-cache-postgres",
+    ]);
+    expect((Object.values(json.resource.docker_network)[0] as Json).name).toBe("litellm-exp-prompt-cache-net");
+    expect((Object.values(json.resource.docker_volume)[0] as Json).name).toBe("litellm-exp-prompt-cache-pgdata");
+    for (const resource of [json.resource.docker_network, json.resource.docker_volume, json.resource.docker_container].flatMap(
+      (group) => Object.values(group) as Json[],
+    )) {
+      expect(label(resource, "experiment")).toBe("prompt-cache");
+    }
+    expect(json.terraform.backend.local.path).toBe("terraform.litellm-exp-prompt-cache.tfstate");
+  });
+
+  test("each experiment gets a stable port of its own, and the URL follows it", () => {
+    const a = experiment("a");
+    const b = experiment("b");
+    expect(a.litellm.port).toBe(experimentPort("litellm-exp-a"));
+    expect(experiment("a").litellm.port).toBe(a.litellm.port);
+    expect(b.litellm.port).not.toBe(a.litellm.port);
+    for (const config of [a, b]) {
+      expect(config.litellm.port).toBeGreaterThanOrEqual(EXPERIMENT_PORTS.first);
+      expect(config.litellm.port).toBeLessThan(EXPERIMENT_PORTS.first + EXPERIMENT_PORTS.count);
+      expect(config.openclaw.baseUrl).toBe(`http://localhost:${config.litellm.port}`);
+    }
+  });
+
+  test("a port set in the file wins; the experiment can go without Postgres", () => {
+    const config = experiment("x", { litellm: { port: 4555 }, database: { enabled: false } });
+    expect(config.litellm.port).toBe(4555);
+    const json = synth({ name: "litellm", database: { enabled: false } }, { EXPERIMENT: "light" });
+    expect(json.resource.docker_volume).toBeUndefined();
+    expect(Object.keys(json.resource.docker_container)).toHaveLength(1);
+  });
+
+  test("fails on an invalid experiment name, from the environment or the file", () => {
+    expect(() => experiment("Not Valid")).toThrow(/EXPERIMENT \(environment\): "Not Valid" must be 1-20 lowercase/);
+    expect(problemsOf(configInput({ experiment: "x".repeat(21) }))).toEqual([expect.stringMatching(/^experiment: must be 1-20/)]);
+  });
+
+  test("fails before deploying when another stack on the host holds the port", () => {
+    const a = experiment("a");
+    const running = [
+      { stack: "litellm-exp-other", experiment: "other", port: a.litellm.port, state: "running" },
+      { stack: "litellm-exp-a", experiment: "a", port: a.litellm.port, state: "running" },
+    ];
+    expect(portClashProblems(a, running)).toEqual([
+      {
+        path: "litellm.port",
+        message: `${a.litellm.port} is already published by stack "litellm-exp-other" on this Docker host: choose another port or another experiment name`,
+      },
+    ]);
+    // Its own earlier deployment is no clash: redeploying is allowed.
+    expect(portClashProblems(a, running.slice(1))).toEqual([]);
+  });
+});
+
+describe("listing the stacks on a host", () => {
+  const ps = [
+    JSON.stringify({ Labels: "io.litellm-stack.stack=litellm-exp-b,io.litellm-stack.experiment=b,io.litellm-stack.port=41234,io.litellm-stack.url=http://localhost:41234,other=x=y", State: "running" }),
+    JSON.stringify({ Labels: "io.litellm-stack.stack=litellm,io.litellm-stack.port=4000,io.litellm-stack.url=http://localhost:4000", State: "exited" }),
+  ].join("\n");
+
+  test("reads stacks from container labels", () => {
+    expect(parseDockerPs(ps)).toEqual([
+      { stack: "litellm", port: 4000, url: "http://localhost:4000", state: "exited" },
+      { stack: "litellm-exp-b", experiment: "b", port: 41234, url: "http://localhost:41234", state: "running" },
+    ]);
+  });
+
+  test("prints aligned columns", () => {
+    expect(formatStacks(parseDockerPs(ps))).toBe(
+      [
+        "STACK          EXPERIMENT  URL                     STATE",
+        "litellm        -           http://localhost:4000   exited",
+        "litellm-exp-b  b           http://localhost:41234  running",
+      ].join("\n"),
+    );
+    expect(formatStacks([])).toBe("no LiteLLM stacks on this Docker host");
+  });
+});
