@@ -200,7 +200,7 @@ describe("OpenClaw, the real CLI", () => {
 
 describe("spend database", () => {
   const spendTest = spendDatabaseSkipReason ? test.skip : test;
-  if (spendDatabaseSkipReason) console.warn(`SKIPPED (spend records through Postgres): ${spendDatabaseSkipReason}`);
+  if (spendDatabaseSkipReason) process.stderr.write(`SKIPPED (spend records through Postgres): ${spendDatabaseSkipReason}\n`);
 
   spendTest("a request through the proxy shows up in LiteLLM's spend records", async () => {
     await chat(deployment.baseUrl, deployment.secrets.masterKey, { model: "mock", messages: [{ role: "user", content: "spend" }] });
@@ -216,7 +216,7 @@ describe("spend database", () => {
 
   test("the LiteLLM container reaches Postgres by its alias with the stack's DATABASE_URL", async () => {
     // The database URL exactly as the stack gives it to LiteLLM (with the DB enabled).
-    const withDb = deployment.liteLLMSpec(deployment.withDatabase);
+    const withDb = deployment.liteLLMSpec(deployment.stack);
     const url = withDb.env[DATABASE_URL_ENV];
     expect(url).toMatch(/@postgres:5432\//);
     const container = await docker.createContainer({
@@ -260,7 +260,7 @@ describe("data", () => {
 
   test("rows survive a replaced LiteLLM container (a config change)", async () => {
     const changed = loadE2EConfig({
-      name: deployment.withDatabase.name,
+      name: deployment.stack.name,
       port: deployment.proxyConfig.litellm.port,
       databaseEnabled: deployment.proxyConfig.database.enabled,
     });

@@ -1,5 +1,9 @@
 /** The three ways to run the stack: dev box, shared proxy from CI, disposable experiments. */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { Testing } from "cdktf";
+import { parse } from "yaml";
+import { loadStackConfig } from "../../src/catalog/load-config";
 import { exposureFindings, isLoopback } from "../../src/catalog/exposure";
 import { EXPERIMENT_PORTS, experimentPort } from "../../src/catalog/experiment";
 import { terraformEnv } from "../../src/catalog/terraform-env";
@@ -211,5 +215,27 @@ describe("listing the stacks on a host", () => {
       ].join("\n"),
     );
     expect(formatStacks([])).toBe("no LiteLLM stacks on this Docker host");
+  });
+});
+
+describe("the shared-proxy example", () => {
+  const examples = join(__dirname, "../../examples");
+
+  test("validates and synthesizes with an operator master key, and is refused without one", () => {
+    const config = loadStackConfig(join(examples, "shared.config.yaml"), presets, {});
+    expect(config.backend.type).toBe("s3");
+    expect(exposureFindings(config, {}).problems).toHaveLength(1);
+    expect(exposureFindings(config, { LITELLM_MASTER_KEY: "sk-team" }).problems).toEqual([]);
+    const json = JSON.parse(Testing.synth(new LiteLLMStack(Testing.app(), config.name, { config })));
+    expect((Object.values(json.resource.docker_volume)[0] as Json).lifecycle).toEqual({ prevent_destroy: true });
+  });
+
+  test("the workflow deploys on merge and destroys on request", () => {
+    const workflow = parse(readFileSync(join(examples, "github-actions/shared-proxy.yml"), "utf8"));
+    expect(workflow.on.push.branches).toEqual(["main"]);
+    expect(workflow.on.workflow_dispatch.inputs.action.options).toEqual(["deploy", "destroy", "destroy-with-data"]);
+    const runs = workflow.jobs.proxy.steps.map((s: Json) => s.run).filter(Boolean);
+    expect(runs).toEqual(expect.arrayContaining(["npm run deploy", "npm run destroy", "LITELLM_DELETE_DATA=yes npm run destroy"]));
+    expect(workflow.jobs.proxy.env.LITELLM_STACK_CONFIG).toBe("examples/shared.config.yaml");
   });
 });

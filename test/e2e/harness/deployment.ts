@@ -28,18 +28,28 @@ export async function freePort(): Promise<number> {
   });
 }
 
+export interface E2EOverrides {
+  readonly name: string;
+  /** Host port; unset: the stack's default (for an experiment, its derived port). */
+  readonly port?: number;
+  readonly databaseEnabled: boolean;
+  /** Deploys as EXPERIMENT=<experiment>. */
+  readonly experiment?: string;
+}
+
 /** The e2e catalog, validated by the stack's own validator, with per-run overrides merged in. */
-export function loadE2EConfig(overrides: { name: string; port: number; databaseEnabled: boolean }): StackConfig {
+export function loadE2EConfig(overrides: E2EOverrides): StackConfig {
   const raw = parse(readFileSync(E2E_CONFIG_FILE, "utf8"));
   return validateStackConfig(
     {
       ...raw,
       name: overrides.name,
-      litellm: { ...raw.litellm, port: overrides.port },
+      litellm: { ...raw.litellm, ...(overrides.port ? { port: overrides.port } : {}) },
       database: { ...raw.database, enabled: overrides.databaseEnabled },
     },
     loadPresets(),
     E2E_CONFIG_FILE,
+    overrides.experiment ? { EXPERIMENT: overrides.experiment } : {},
   );
 }
 
@@ -66,21 +76,21 @@ export class Deployment {
   readonly timings: Record<string, string> = {};
 
   /**
-   * @param withDatabase the stack as configured, with Postgres (its Postgres spec is what runs)
+   * @param stack the stack as configured (its Postgres spec, if any, is what runs)
    * @param proxyConfig the configuration LiteLLM's spec is rendered from
    */
   constructor(
-    readonly withDatabase: StackConfig,
+    readonly stack: StackConfig,
     public proxyConfig: StackConfig,
     readonly images: LocalImages,
   ) {
-    this.names = resourceNames(withDatabase.name);
-    this.labelFilter = `${LABEL_PREFIX}.stack=${withDatabase.name}`;
+    this.names = resourceNames(stack.name);
+    this.labelFilter = `${LABEL_PREFIX}.stack=${stack.name}`;
     this.baseUrl = `http://127.0.0.1:${proxyConfig.litellm.port}`;
   }
 
   postgresSpec() {
-    return postgresSpec(this.withDatabase, this.secrets);
+    return postgresSpec(this.stack, this.secrets);
   }
 
   liteLLMSpec(config = this.proxyConfig) {
@@ -88,8 +98,8 @@ export class Deployment {
   }
 
   async createNetworkAndVolume(): Promise<void> {
-    await ensureNetwork(this.names.network, stackLabels(this.withDatabase, "network"));
-    await ensureVolume(this.names.volume, stackLabels(this.withDatabase, "volume"));
+    await ensureNetwork(this.names.network, stackLabels(this.stack, "network"));
+    if (this.stack.database.enabled) await ensureVolume(this.names.volume, stackLabels(this.stack, "volume"));
   }
 
   async startPostgres(): Promise<void> {
