@@ -11,7 +11,11 @@ import { ConfigError } from "../src/catalog/config-error";
 import { loadStackConfig } from "../src/catalog/load-config";
 import { terraformEnv } from "../src/catalog/terraform-env";
 import { LABEL_PREFIX } from "../src/containers/service-specs";
+import type { StackConfig } from "../src/catalog/validate";
+import { reconcileKeys, tearDownKeys } from "../src/operations/key-reconciler";
+import { AdminError, LiteLLMAdmin } from "../src/operations/litellm-admin";
 import { formatStacks, parseDockerPs, portClashProblems, type RunningStack } from "../src/operations/running-stacks";
+import { proxyAccess } from "../src/operations/stack-outputs";
 
 const OUTPUTS_FILE = "outputs.json";
 
@@ -29,7 +33,33 @@ function runningStacks(dockerHost?: string): RunningStack[] | undefined {
   return result.status === 0 ? parseDockerPs(result.stdout) : undefined;
 }
 
-function main([command, ...rest]: string[]): number {
+/** After a deploy: the declared virtual keys, created or brought into line. A failure fails the deploy. */
+async function syncKeys(config: StackConfig): Promise<number> {
+  if (config.keys.length === 0) return 0;
+  try {
+    const access = proxyAccess(config);
+    await reconcileKeys(new LiteLLMAdmin(access.baseUrl, access.masterKey), config, access.keys);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof AdminError)) throw error;
+    console.error(`error: the stack is deployed but its virtual keys are not in line: ${error.message}`);
+    return 1;
+  }
+}
+
+/** Before a destroy: the stack's keys go first, while the proxy still answers. */
+async function deleteKeys(config: StackConfig): Promise<void> {
+  if (config.keys.length === 0) return;
+  try {
+    const access = proxyAccess(config);
+    await tearDownKeys(new LiteLLMAdmin(access.baseUrl, access.masterKey), config);
+  } catch (error) {
+    if (!(error instanceof AdminError)) throw error;
+    console.warn(`warning: virtual keys not deleted (${error.message}); they go with the database volume`);
+  }
+}
+
+async function main([command, ...rest]: string[]): Promise<number> {
   if (command === "stacks") {
     const stacks = runningStacks();
     if (!stacks) {
@@ -46,7 +76,10 @@ function main([command, ...rest]: string[]): number {
   try {
     const config = loadStackConfig();
     const env = { ...terraformEnv(config, process.env), CHECKPOINT_DISABLE: "1" };
-    if (command === "destroy") return cdktf(["destroy", config.name, "--auto-approve", ...rest], env);
+    if (command === "destroy") {
+      await deleteKeys(config);
+      return cdktf(["destroy", config.name, "--auto-approve", ...rest], env);
+    }
     const running = runningStacks(config.docker.host);
     if (running) {
       const clashes = portClashProblems(config, running);
@@ -54,7 +87,8 @@ function main([command, ...rest]: string[]): number {
     } else {
       console.warn("warning: could not list the stacks on the Docker host; port clashes are not checked");
     }
-    return cdktf(["deploy", config.name, "--auto-approve", "--outputs-file", OUTPUTS_FILE, ...rest], env);
+    const deployed = cdktf(["deploy", config.name, "--auto-approve", "--outputs-file", OUTPUTS_FILE, ...rest], env);
+    return deployed === 0 ? await syncKeys(config) : deployed;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(`error: invalid stack configuration, nothing was changed\n${error.message}`);
@@ -62,4 +96,4 @@ function main([command, ...rest]: string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+main(process.argv.slice(2)).then((code) => (process.exitCode = code));

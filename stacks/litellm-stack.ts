@@ -5,6 +5,7 @@ import { DockerProvider } from "@cdktf/provider-docker/lib/provider";
 import { Network } from "@cdktf/provider-docker/lib/network";
 import { Volume } from "@cdktf/provider-docker/lib/volume";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
+import { Password } from "@cdktf/provider-random/lib/password";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import type { StackConfig } from "../src/catalog/validate";
@@ -93,6 +94,17 @@ export class LiteLLMStack extends TerraformStack {
       sensitive: true,
       description: "LiteLLM admin key: cdktf output --outputs-file-include-sensitive-outputs",
     });
+    if (config.keys.length > 0) {
+      // Values chosen here, so the deploy script can hand them to LiteLLM and users get them as outputs.
+      const values = Object.fromEntries(
+        config.keys.map((key) => [key.alias, `sk-${new Password(this, `key-${key.alias}`, { length: 40, special: false }).result}`]),
+      );
+      new TerraformOutput(this, "virtual_keys", {
+        value: values,
+        sensitive: true,
+        description: "Virtual key alias -> value: npm run --silent keys -- get <alias>",
+      });
+    }
     new TerraformOutput(this, "openclaw_snippet", {
       value: snippet,
       description: "JSON5 for `openclaw config patch --file`",

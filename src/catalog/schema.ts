@@ -131,6 +131,26 @@ export const experimentNameSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,19}$/, "must be 1-20 lowercase letters, digits or '-', starting with a letter or digit");
 
+/** LiteLLM's budget periods: hourly, daily, weekly, monthly, or <n>s|m|h|d|w|mo. */
+export const budgetDurationSchema = z
+  .string()
+  .regex(/^(hourly|daily|weekly|monthly|[1-9]\d*(s|m|h|d|w|mo))$/, "must be hourly, daily, weekly, monthly or <number><s|m|h|d|w|mo>, e.g. 30d");
+
+/** A virtual key the stack creates in LiteLLM, with its spending limit. */
+export const virtualKeySchema = z.strictObject({
+  alias: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "must be 1-64 letters, digits, '.', '_' or '-'"),
+  /** US dollars per budget period. */
+  maxBudget: z.number().nonnegative("must not be negative"),
+  budgetDuration: budgetDurationSchema.optional(),
+  /** Model ids of the catalog this key may use; unset: all. */
+  models: z.array(z.string()).min(1).optional(),
+  rpmLimit: z.number().int().positive().optional(),
+  tpmLimit: z.number().int().positive().optional(),
+  maxParallelRequests: z.number().int().positive().optional(),
+  /** The key stops working this long after it is created. */
+  expiresAfter: budgetDurationSchema.optional(),
+});
+
 export const stackConfigSchema = z.strictObject({
   /** Prefix of every resource name and label value, so stacks on one host never clash. */
   name: resourcePrefix.default("litellm"),
@@ -171,6 +191,8 @@ export const stackConfigSchema = z.strictObject({
   /** Where Terraform keeps state: local by default, or shared by a team's CI jobs. */
   backend: backendSchema.default({ type: "local" }),
   models: z.array(modelEntrySchema).min(1, "must list at least one model"),
+  /** Virtual keys created at deploy, each with a budget; they need the database. */
+  keys: z.array(virtualKeySchema).default([]),
   router: z
     .strictObject({
       routingStrategy: z.enum(ROUTING_STRATEGIES).default("simple-shuffle"),
@@ -199,3 +221,4 @@ export type ModelPreset = z.output<typeof presetSchema>;
 export type Model = z.output<typeof resolvedModelSchema>;
 export type Cost = z.output<typeof costSchema>;
 export type BackendConfig = z.output<typeof backendSchema>;
+export type VirtualKey = z.output<typeof virtualKeySchema>;

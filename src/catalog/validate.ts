@@ -24,6 +24,7 @@ export interface StackConfig {
   readonly litellm: Parsed["litellm"];
   readonly database: Parsed["database"];
   readonly models: readonly Model[];
+  readonly keys: Parsed["keys"];
   readonly router: Parsed["router"];
   readonly openclaw: {
     readonly primary: string;
@@ -64,6 +65,7 @@ export function validateStackConfig(
   const openclaw = section("openclaw");
   const docker = section("docker");
   const backend = section("backend");
+  const keys = section("keys");
   const experiment = section("experiment");
   const envExperiment = envValue(env, EXPERIMENT_ENV, experimentNameSchema, problems);
   if (docker && !docker.host) envValue(env, "DOCKER_HOST", dockerHostSchema, problems);
@@ -94,12 +96,20 @@ export function validateStackConfig(
       });
     }
   }
+  keys?.forEach((key, i) => {
+    key.models?.forEach((id, j) => checkRef(`keys[${i}].models[${j}]`, id));
+    const earlier = keys.findIndex((k) => k.alias === key.alias);
+    if (earlier !== i) problems.push({ path: `keys[${i}].alias`, message: `duplicate alias "${key.alias}" (also keys[${earlier}])` });
+  });
+  if (keys && keys.length > 0 && database && !database.enabled) {
+    problems.push({ path: "keys", message: "virtual keys need the database: remove them or set database.enabled: true" });
+  }
   if (openclaw) {
     if (openclaw.primary !== undefined) checkRef("openclaw.primary", openclaw.primary);
     openclaw.fallbacks.forEach((id, i) => checkRef(`openclaw.fallbacks[${i}]`, id));
   }
 
-  if (problems.length > 0 || !name || !litellm || !database || !router || !openclaw || !models || !docker || !backend) {
+  if (problems.length > 0 || !name || !litellm || !database || !router || !openclaw || !models || !docker || !backend || !keys) {
     throw new ConfigError(source, problems);
   }
   const experimentName = envExperiment ?? experiment;
@@ -114,6 +124,7 @@ export function validateStackConfig(
     litellm: { ...litellm, port },
     database,
     models,
+    keys,
     router,
     openclaw: {
       primary: openclaw.primary ?? models[0].id,

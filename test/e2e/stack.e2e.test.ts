@@ -11,7 +11,10 @@ import { renderLiteLLMConfig } from "../../src/generate/litellm-config";
 import { renderOpenClawSnippet } from "../../src/generate/openclaw-snippet";
 import { DATABASE_URL_ENV } from "../../src/generate/secret-env";
 import { assertEngineAnswers, docker, execIn, logsOf, objectsLabelled, removeLabelled, SUITE_LABEL, uploadFiles } from "./harness/engine";
-import { Deployment, freePort, loadE2EConfig } from "./harness/deployment";
+import { reconcileKeys } from "../../src/operations/key-reconciler";
+import { LiteLLMAdmin } from "../../src/operations/litellm-admin";
+import { buildUsageReport } from "../../src/operations/usage-report";
+import { Deployment, E2E_CONFIG_FILE, freePort, loadE2EConfig } from "./harness/deployment";
 import { buildLocalImages, type LocalImages } from "./harness/images";
 import { ensureOpenClaw, freshStateDir, openclaw } from "./harness/openclaw";
 import { chat, getJson, streamedText } from "./harness/proxy-client";
@@ -236,6 +239,69 @@ describe("spend database", () => {
     await container.remove();
     expect(result.StatusCode).toBe(0);
     expect(output).toContain("('litellm', 'litellm')");
+  });
+});
+
+describe("virtual keys and the usage report, against the real LiteLLM", () => {
+  const keysTest = spendDatabaseSkipReason ? test.skip : test;
+  if (spendDatabaseSkipReason) process.stderr.write(`SKIPPED (budgeted virtual keys): ${spendDatabaseSkipReason}\n`);
+  const keyConfig = () => ({
+    ...deployment.proxyConfig,
+    keys: [{ alias: "openclaw", maxBudget: 0.0001, budgetDuration: "monthly", models: ["mock-priced", "mock"] }],
+  });
+  const keyValue = "sk-e2e-openclaw-virtual-key";
+  const admin = () => new LiteLLMAdmin(deployment.baseUrl, deployment.secrets.masterKey);
+
+  keysTest("a declared key is created with its budget, its request shows in the report, and over budget it is refused", async () => {
+    await reconcileKeys(admin(), keyConfig(), { openclaw: keyValue }, () => undefined);
+    const first = await chat(deployment.baseUrl, keyValue, { model: "mock-priced", messages: [{ role: "user", content: "spend" }] });
+    expect(first.status).toBe(200);
+    const report = await waitFor("the request in the usage report", 60_000, async () => {
+      const today = new Date().toISOString().slice(0, 10);
+      const built = buildUsageReport(await admin().listKeys(), await admin().spendLogs(today, today), { start: today, end: today });
+      return built.rows.some((r) => r.alias === "openclaw" && r.model === "mock-priced") ? built : undefined;
+    });
+    expect(report.budgets.find((b) => b.alias === "openclaw")?.maxBudget).toBe(0.0001);
+    const refused = await waitFor("the budget to be enforced", 60_000, async () => {
+      const next = await chat(deployment.baseUrl, keyValue, { model: "mock-priced", messages: [{ role: "user", content: "more" }] });
+      return next.status === 200 ? undefined : next;
+    });
+    expect([400, 429]).toContain(refused.status);
+    expect(refused.body.error.type).toBe("budget_exceeded");
+  });
+
+  // The other side of the coin: these need a proxy WITHOUT a database, which is what runs here.
+  const noDatabaseTest = spendDatabaseSkipReason ? test : test.skip;
+  const usage = (masterKey: string, baseUrl = deployment.baseUrl) =>
+    spawnSync(join(__dirname, "..", "..", "node_modules/.bin/tsx"), ["scripts/usage.ts", "--period", "7d"], {
+      cwd: join(__dirname, "..", ".."),
+      encoding: "utf8",
+      timeout: 60_000,
+      env: { PATH: process.env.PATH ?? "", LITELLM_STACK_CONFIG: E2E_CONFIG_FILE, LITELLM_BASE_URL: baseUrl, LITELLM_MASTER_KEY: masterKey },
+    });
+
+  noDatabaseTest("without a database, the reconciler stops the deploy with a clear message", async () => {
+    await expect(reconcileKeys(admin(), keyConfig(), { openclaw: keyValue }, () => undefined)).rejects.toThrow(
+      `the proxy at ${deployment.baseUrl} has no database connected (readiness: db Not connected)`,
+    );
+  });
+
+  noDatabaseTest("without a database, the usage command says so and exits 1", () => {
+    const run = usage(deployment.secrets.masterKey);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("has no database connected");
+  });
+
+  keysTest("with a wrong master key, the usage command says so and exits 1", () => {
+    const run = usage("sk-wrong");
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("refused the master key");
+  });
+
+  test("the usage command fails clearly when the proxy is unreachable", () => {
+    const run = usage("sk-x", "http://127.0.0.1:9");
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("cannot reach the LiteLLM proxy at http://127.0.0.1:9");
   });
 });
 

@@ -1,0 +1,47 @@
+/**
+ * Virtual keys of the deployed stack.
+ *
+ *   npm run keys -- reconcile        create, update and delete keys to match the configuration
+ *   npm run keys -- teardown         delete every key the stack manages
+ *   npm run --silent keys -- get openclaw    print one key's value (for export LITELLM_API_KEY=...)
+ */
+import { ConfigError } from "../src/catalog/config-error";
+import { loadStackConfig } from "../src/catalog/load-config";
+import { reconcileKeys, tearDownKeys } from "../src/operations/key-reconciler";
+import { AdminError, LiteLLMAdmin } from "../src/operations/litellm-admin";
+import { proxyAccess } from "../src/operations/stack-outputs";
+
+async function main([command, alias]: string[]): Promise<number> {
+  const config = loadStackConfig();
+  const access = proxyAccess(config);
+  const admin = new LiteLLMAdmin(access.baseUrl, access.masterKey);
+  switch (command) {
+    case "reconcile":
+      await reconcileKeys(admin, config, access.keys);
+      return 0;
+    case "teardown":
+      await tearDownKeys(admin, config);
+      return 0;
+    case "get": {
+      const value = alias ? access.keys[alias] : undefined;
+      if (!value) {
+        console.error(`error: no key "${alias ?? ""}" in the stack outputs (known: ${Object.keys(access.keys).join(", ") || "none"})`);
+        return 1;
+      }
+      process.stdout.write(`${value}\n`);
+      return 0;
+    }
+    default:
+      console.error("usage: keys.js reconcile | teardown | get <alias>");
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => (process.exitCode = code),
+  (error) => {
+    if (!(error instanceof AdminError || error instanceof ConfigError)) throw error;
+    console.error(`error: ${error.message}`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,39 @@
+/**
+ * Usage of the deployed proxy: per key alias and model, requests, tokens and spend, and each
+ * key's budget use.
+ *
+ *   npm run usage                         the last 30 days
+ *   npm run usage -- --period 7d          or 4w, or 2026-11-01..2026-11-30
+ *   npm run usage -- --json               for machines
+ */
+import { ConfigError } from "../src/catalog/config-error";
+import { loadStackConfig } from "../src/catalog/load-config";
+import { AdminError, LiteLLMAdmin } from "../src/operations/litellm-admin";
+import { proxyAccess } from "../src/operations/stack-outputs";
+import { buildUsageReport, formatUsageReport, parsePeriod, tokenHash } from "../src/operations/usage-report";
+
+function option(args: string[], name: string): string | undefined {
+  const at = args.indexOf(name);
+  return at === -1 ? undefined : args[at + 1];
+}
+
+async function main(args: string[]): Promise<number> {
+  const period = parsePeriod(option(args, "--period") ?? "30d");
+  const config = loadStackConfig();
+  const access = proxyAccess(config);
+  const admin = new LiteLLMAdmin(access.baseUrl, access.masterKey);
+  await admin.requireDatabase();
+  const [keys, logs] = await Promise.all([admin.listKeys(), admin.spendLogs(period.start, period.end)]);
+  const report = buildUsageReport(keys, logs, period, tokenHash(access.masterKey));
+  process.stdout.write(args.includes("--json") ? `${JSON.stringify(report, null, 2)}\n` : formatUsageReport(report, access.baseUrl));
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => (process.exitCode = code),
+  (error) => {
+    if (!(error instanceof AdminError || error instanceof ConfigError || /--period/.test(String(error?.message)))) throw error;
+    console.error(`error: ${error.message}`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,45 @@
+/**
+ * Where the operations commands find the deployed proxy: LITELLM_BASE_URL / LITELLM_MASTER_KEY in
+ * the environment, else the stack's Terraform outputs (`terraform output -json`, which carries the
+ * sensitive ones). Values are read into memory, never printed or written.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { StackConfig } from "../catalog/validate";
+import { MASTER_KEY_ENV } from "../generate/secret-env";
+import { AdminError } from "./litellm-admin";
+
+export interface ProxyAccess {
+  readonly baseUrl: string;
+  readonly masterKey: string;
+  /** Virtual key alias -> value. */
+  readonly keys: Readonly<Record<string, string>>;
+}
+
+type Outputs = Record<string, { value: unknown } | undefined>;
+
+function terraformOutputs(config: StackConfig, cwd: string): Outputs {
+  const dir = join(cwd, "cdktf.out", "stacks", config.name);
+  if (!existsSync(dir)) return {};
+  const binary = process.env.TERRAFORM_BINARY_NAME || "terraform";
+  const result = spawnSync(binary, ["output", "-json"], { cwd: dir, encoding: "utf8", timeout: 60_000 });
+  if (result.status !== 0) {
+    throw new AdminError(`${binary} output failed in ${dir}: ${(result.stderr || result.error?.message || "").trim().split("\n")[0]}`);
+  }
+  return JSON.parse(result.stdout || "{}") as Outputs;
+}
+
+export function proxyAccess(config: StackConfig, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): ProxyAccess {
+  const needsOutputs = !env.LITELLM_BASE_URL || !env[MASTER_KEY_ENV] || config.keys.length > 0;
+  const outputs = needsOutputs ? terraformOutputs(config, cwd) : {};
+  const baseUrl = env.LITELLM_BASE_URL || (outputs.base_url?.value as string | undefined);
+  const masterKey = env[MASTER_KEY_ENV] || (outputs.master_key?.value as string | undefined);
+  if (!baseUrl || !masterKey) {
+    throw new AdminError(
+      `cannot find the proxy: no stack outputs for "${config.name}" (deploy it first) and ` +
+        `LITELLM_BASE_URL / ${MASTER_KEY_ENV} are not both set`,
+    );
+  }
+  return { baseUrl, masterKey, keys: (outputs.virtual_keys?.value as Record<string, string> | undefined) ?? {} };
+}

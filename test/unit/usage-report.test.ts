@@ -1,0 +1,101 @@
+import type { KeyWithSpend, SpendLogRow } from "../../src/operations/litellm-admin";
+import { buildUsageReport, formatUsageReport, parsePeriod, tokenHash } from "../../src/operations/usage-report";
+
+const NOW = Date.parse("2026-11-29T12:00:00Z");
+
+describe("parsePeriod", () => {
+  test.each([
+    ["30d", { start: "2026-10-31", end: "2026-11-29" }],
+    ["1d", { start: "2026-11-29", end: "2026-11-29" }],
+    ["2w", { start: "2026-11-16", end: "2026-11-29" }],
+    ["2026-11-01..2026-11-15", { start: "2026-11-01", end: "2026-11-15" }],
+  ])("%s", (text, period) => {
+    expect(parsePeriod(text, NOW)).toEqual(period);
+  });
+
+  test.each(["month", "0d", "2026-11-15..2026-11-01", "2026-13-01..2026-13-02"])("fails on %p, naming --period", (text) => {
+    expect(() => parsePeriod(text, NOW)).toThrow(`--period "${text}" is not a period`);
+  });
+});
+
+describe("buildUsageReport", () => {
+  const key = (alias: string, value: string, spend: number, max_budget: number | null): KeyWithSpend => ({
+    token: tokenHash(value),
+    key_alias: alias,
+    spend,
+    max_budget,
+    budget_duration: max_budget === null ? null : "monthly",
+    models: [],
+    rpm_limit: null,
+    tpm_limit: null,
+    max_parallel_requests: null,
+    metadata: {},
+  });
+  const log = (value: string, model: string, spend: number, total_tokens: number): SpendLogRow => ({
+    api_key: tokenHash(value),
+    model: `openai/${model}`,
+    model_group: model,
+    spend,
+    total_tokens,
+    startTime: "2026-11-20T10:00:00Z",
+  });
+  const keys = [key("openclaw", "sk-o", 12.5, 50), key("ci", "sk-c", 60, 50), key("free", "sk-f", 0, null)];
+  const logs = [
+    log("sk-o", "claude-opus-4-6", 0.1, 1000),
+    log("sk-o", "claude-opus-4-6", 0.2, 3000),
+    log("sk-o", "mock", 0, 30),
+    log("sk-c", "gpt-4o", 0.05, 500),
+    log("sk-master", "mock", 0, 30),
+    log("sk-gone", "mock", 0.01, 10),
+  ];
+  const report = buildUsageReport(keys, logs, { start: "2026-11-01", end: "2026-11-29" }, tokenHash("sk-master"));
+
+  test("sums requests, tokens and spend per key alias and model", () => {
+    expect(report.rows).toEqual([
+      { alias: "(master key)", model: "mock", requests: 1, tokens: 30, spend: 0 },
+      { alias: "(unknown key)", model: "mock", requests: 1, tokens: 10, spend: 0.01 },
+      { alias: "ci", model: "gpt-4o", requests: 1, tokens: 500, spend: 0.05 },
+      { alias: "openclaw", model: "claude-opus-4-6", requests: 2, tokens: 4000, spend: 0.3 },
+      { alias: "openclaw", model: "mock", requests: 1, tokens: 30, spend: 0 },
+    ]);
+    expect(report.totals).toEqual({ requests: 6, tokens: 4570, spend: 0.36 });
+  });
+
+  test("reports budget, what is left (never negative) and the share used", () => {
+    expect(report.budgets).toEqual([
+      { alias: "ci", maxBudget: 50, budgetDuration: "monthly", spent: 60, left: 0, usedPercent: 120 },
+      { alias: "free", maxBudget: null, budgetDuration: null, spent: 0, left: null, usedPercent: null },
+      { alias: "openclaw", maxBudget: 50, budgetDuration: "monthly", spent: 12.5, left: 37.5, usedPercent: 25 },
+    ]);
+  });
+
+  test("prints aligned columns with totals and budget use", () => {
+    expect(formatUsageReport(report, "http://localhost:4000")).toBe(
+      [
+        "Usage 2026-11-01 .. 2026-11-29 at http://localhost:4000",
+        "",
+        "KEY            MODEL            REQUESTS  TOKENS  SPEND (USD)",
+        "(master key)   mock                    1      30       0.0000",
+        "(unknown key)  mock                    1      10       0.0100",
+        "ci             gpt-4o                  1     500       0.0500",
+        "openclaw       claude-opus-4-6         2   4,000       0.3000",
+        "openclaw       mock                    1      30       0.0000",
+        "TOTAL                                  6   4,570       0.3600",
+        "",
+        "Budgets (current period)",
+        "",
+        "KEY       BUDGET (USD)  PERIOD     SPENT     LEFT    USED",
+        "ci               50.00  monthly  60.0000   0.0000  120.0%",
+        "free              none  -         0.0000        -       -",
+        "openclaw         50.00  monthly  12.5000  37.5000   25.0%",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  test("an empty period says so", () => {
+    const empty = buildUsageReport([], [], { start: "2026-11-01", end: "2026-11-02" });
+    expect(formatUsageReport(empty, "http://x")).toContain("no requests in this period");
+    expect(empty.totals).toEqual({ requests: 0, tokens: 0, spend: 0 });
+  });
+});
