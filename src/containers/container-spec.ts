@@ -9,6 +9,8 @@ export interface HealthcheckSpec {
   readonly intervalSeconds: number;
   readonly timeoutSeconds: number;
   readonly startPeriodSeconds: number;
+  /** Probe interval during the start period (Docker Engine 25+; older engines use intervalSeconds). */
+  readonly startIntervalSeconds: number;
   readonly retries: number;
 }
 

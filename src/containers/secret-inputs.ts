@@ -24,8 +24,9 @@ export class SecretInputs extends Construct {
   constructor(scope: Construct, id: string, props: SecretInputsProps) {
     super(scope, id);
     const masterKey = this.variable(MASTER_KEY_ENV, "LiteLLM admin key; must start with sk-", {
-      condition: `\${var.${MASTER_KEY_ENV} == "" || startswith(var.${MASTER_KEY_ENV}, "sk-")}`,
-      errorMessage: `${MASTER_KEY_ENV} must start with "sk-".`,
+      // LiteLLM refuses to boot with the publicly known sk-1234 from its docs.
+      condition: `\${var.${MASTER_KEY_ENV} == "" || (startswith(var.${MASTER_KEY_ENV}, "sk-") && var.${MASTER_KEY_ENV} != "sk-1234")}`,
+      errorMessage: `${MASTER_KEY_ENV} must start with "sk-" and must not be the documentation's sk-1234.`,
     });
     const saltKey = this.variable(SALT_KEY_ENV, "Encrypts credentials stored in the database; never change it once data exists");
     const dbPassword = this.variable(DATABASE_PASSWORD_ENV, "Postgres password of the LiteLLM user");

@@ -49,6 +49,7 @@ export class ServiceContainer extends Construct {
         interval: `${spec.healthcheck.intervalSeconds}s`,
         timeout: `${spec.healthcheck.timeoutSeconds}s`,
         startPeriod: `${spec.healthcheck.startPeriodSeconds}s`,
+        startInterval: `${spec.healthcheck.startIntervalSeconds}s`,
         retries: spec.healthcheck.retries,
       },
       wait: true,

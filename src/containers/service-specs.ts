@@ -71,10 +71,12 @@ export function postgresSpec(config: StackConfig, secrets: StackSecrets): Contai
     // Over TCP: the official image's first-boot init server listens on the socket only, so a
     // socket check could pass before the real server is up.
     test: ["CMD", "pg_isready", "-h", "127.0.0.1", "-U", user, "-d", database],
-    intervalSeconds: 5,
+    // pg_isready costs ~7 ms: probing often is free and LiteLLM starts sooner (npm run bench).
+    intervalSeconds: 2,
     timeoutSeconds: 5,
     startPeriodSeconds: 30,
-    retries: 10,
+    startIntervalSeconds: 1,
+    retries: 15,
   };
   return {
     name: names.postgres,
@@ -105,10 +107,13 @@ export function liteLLMSpec(config: StackConfig, secrets: StackSecrets): Contain
       "-c",
       `import urllib.request; urllib.request.urlopen('http://127.0.0.1:${LITELLM_PORT_IN_CONTAINER}/health/liveliness', timeout=4)`,
     ],
-    intervalSeconds: 10,
+    // Each probe starts a Python (~45 ms of CPU): every 3 s is ~2% of a core, and reports a
+    // LiteLLM that boots in ~5 s as healthy at ~6 s instead of 10 s (npm run bench).
+    intervalSeconds: 3,
     timeoutSeconds: 5,
     startPeriodSeconds: 60,
-    retries: 6,
+    startIntervalSeconds: 1,
+    retries: 10,
   };
   const upstream = Object.fromEntries(
     upstreamCredentialEnvNames(config.models).map((env) => [env, secrets.upstream[env] ?? ""]),

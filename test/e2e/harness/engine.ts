@@ -40,6 +40,7 @@ export function createOptions(spec: ContainerSpec, image: string): Docker.Contai
       Interval: spec.healthcheck.intervalSeconds * NS_PER_SECOND,
       Timeout: spec.healthcheck.timeoutSeconds * NS_PER_SECOND,
       StartPeriod: spec.healthcheck.startPeriodSeconds * NS_PER_SECOND,
+      StartInterval: spec.healthcheck.startIntervalSeconds * NS_PER_SECOND,
       Retries: spec.healthcheck.retries,
     },
     StopTimeout: spec.stopGraceSeconds,
