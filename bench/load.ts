@@ -43,7 +43,9 @@ export async function load(
       latencies.push(performance.now() - t0);
     }
   };
-  await Promise.all(Array.from({ length: concurrency }, client));
+  // In-flight fetches do not keep node alive by themselves (see test/e2e/harness/wait.ts).
+  const keepAlive = setInterval(() => undefined, 1000);
+  await Promise.all(Array.from({ length: concurrency }, client)).finally(() => clearInterval(keepAlive));
   const seconds = (performance.now() - begin) / 1000;
   return {
     requests: latencies.length,

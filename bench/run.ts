@@ -8,13 +8,16 @@
  * creates carries the e2e suite's label and is removed at the end.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { assertEngineAnswers, docker, execIn, removeLabelled, SUITE_LABEL, uploadFiles } from "../test/e2e/harness/engine";
 import { Deployment, freePort, loadE2EConfig } from "../test/e2e/harness/deployment";
 import { buildLocalImages, type LocalImages } from "../test/e2e/harness/images";
 import { waitFor } from "../test/e2e/harness/wait";
+import { parse } from "yaml";
+import { loadPresets } from "../src/catalog/presets";
+import { validateStackConfig } from "../src/catalog/validate";
 import { load, type LoadResult } from "./load";
 import { median, repeat, table } from "./stats";
 
@@ -87,7 +90,7 @@ async function plainLiteLLM(images: LocalImages, port: number, name: string) {
   await uploadFiles(container, [{ path: "/app/config.yaml", content: STOCK_CONFIG }]);
   await container.start();
   await waitFor("plain LiteLLM to answer", 120_000, async () => {
-    const response = await fetch(`http://127.0.0.1:${port}/health/liveliness`).catch(() => undefined);
+    const response = await fetch(`http://127.0.0.1:${port}/health/liveliness`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
     return response?.ok ? true : undefined;
   }, 100);
   return container;
@@ -135,65 +138,130 @@ async function benchHealthy(images: LocalImages): Promise<string> {
   );
 }
 
+/** Resident memory of a container, as `docker stats` counts it; NaN where the engine reports none. */
 async function memoryMiB(name: string): Promise<number> {
-  const stats = (await docker.getContainer(name).stats({ stream: false })) as unknown as {
-    memory_stats: { usage: number; stats?: { cache?: number; inactive_file?: number } };
-  };
-  const cache = stats.memory_stats.stats?.inactive_file ?? stats.memory_stats.stats?.cache ?? 0;
-  return (stats.memory_stats.usage - cache) / 1024 / 1024;
+  try {
+    const stats = (await docker.getContainer(name).stats({ stream: false })) as unknown as {
+      memory_stats?: { usage?: number; stats?: { cache?: number; inactive_file?: number; total_inactive_file?: number } };
+    };
+    const memory = stats.memory_stats;
+    if (!memory?.usage) return Number.NaN;
+    const cache = memory.stats?.inactive_file ?? memory.stats?.total_inactive_file ?? memory.stats?.cache ?? 0;
+    return (memory.usage - cache) / 1024 / 1024;
+  } catch {
+    return Number.NaN;
+  }
 }
 
-async function benchLoad(images: LocalImages): Promise<string> {
-  const name = `bench-load-${Date.now().toString(36)}`;
+interface LoadTarget {
+  readonly label: string;
+  readonly container: string;
+  readonly url: string;
+  readonly headers: Record<string, string>;
+}
+
+/**
+ * The proxy exactly as the default stack.config.yaml configures it, but without the database (it
+ * cannot run here, see README), plus optional LiteLLM overrides for the variants.
+ */
+async function stackProxy(
+  images: LocalImages,
+  label: string,
+  litellm: Record<string, unknown> = {},
+  models?: unknown[],
+): Promise<LoadTarget> {
+  const raw = parse(readFileSync(join(root, "stack.config.yaml"), "utf8"));
   const port = await freePort();
-  const config = loadE2EConfig({ name, port, databaseEnabled: false });
+  const config = validateStackConfig(
+    {
+      ...raw,
+      name: `bench-${Math.random().toString(36).slice(2, 8)}`,
+      litellm: { ...raw.litellm, port, ...litellm },
+      database: { ...raw.database, enabled: false },
+      keys: [],
+      ...(models ? { models } : {}),
+    },
+    loadPresets(),
+  );
   const deployment = new Deployment(config, config, images);
   await deployment.createNetworkAndVolume();
   await deployment.startLiteLLM();
-  const stockPort = await freePort();
-  const stockName = `${name}-stock`;
-  await plainLiteLLM(images, stockPort, stockName);
+  return {
+    label,
+    container: deployment.names.litellm,
+    url: `http://127.0.0.1:${port}/v1/chat/completions`,
+    headers: { authorization: `Bearer ${deployment.secrets.masterKey}` },
+  };
+}
+
+function stackProxyWithModels(images: LocalImages, label: string): Promise<LoadTarget> {
+  const raw = parse(readFileSync(join(root, "stack.config.yaml"), "utf8")) as { models: Record<string, unknown>[] };
+  return stackProxy(images, label, {}, raw.models.map((m) => (m.preset === "mock" ? { ...m, pricing: "catalog" } : m)));
+}
+
+async function measure(targets: readonly LoadTarget[], concurrency: number, peak: number[]): Promise<LoadResult[][]> {
   const body = { model: "mock", messages: [{ role: "user", content: "hi" }] };
-  const targets = [
-    { label: "stock config (baseline)", container: stockName, url: `http://127.0.0.1:${stockPort}/v1/chat/completions`, headers: { authorization: `Bearer ${STOCK_MASTER_KEY}` } },
-    {
-      label: "the stack's config",
-      container: deployment.names.litellm,
-      url: `http://127.0.0.1:${port}/v1/chat/completions`,
-      headers: { authorization: `Bearer ${deployment.secrets.masterKey}` },
-    },
-  ];
-  const idle = await Promise.all(targets.map((t) => memoryMiB(t.container)));
-  const peak = targets.map(() => 0);
-  const rows: string[][] = [];
-  for (const concurrency of LEVELS) {
-    const results: LoadResult[][] = targets.map(() => []);
-    // Warm-up, then alternate the two targets so drift on the machine hits both alike.
-    for (const t of targets) await load(t.url, t.headers, body, concurrency, 50, 10);
-    for (let run = 0; run < RUNS; run++) {
-      for (const [i, t] of targets.entries()) {
-        const sampler = setInterval(() => void memoryMiB(t.container).then((m) => (peak[i] = Math.max(peak[i], m))), 250);
-        results[i].push(await load(t.url, t.headers, body, concurrency, REQUESTS_PER_RUN, 20));
-        clearInterval(sampler);
-      }
-    }
-    const baseRps = median(results[0].map((r) => r.rps));
+  const results: LoadResult[][] = targets.map(() => []);
+  // Warm-up, then alternate the targets so drift on the machine hits all alike.
+  for (const t of targets) await load(t.url, t.headers, body, concurrency, 50, 10);
+  for (let run = 0; run < RUNS; run++) {
     for (const [i, t] of targets.entries()) {
-      const rps = median(results[i].map((r) => r.rps));
-      rows.push([
-        `c=${concurrency} ${t.label}`,
-        rps.toFixed(1),
-        median(results[i].map((r) => r.p50Ms)).toFixed(1),
-        median(results[i].map((r) => r.p99Ms)).toFixed(1),
-        String(results[i].reduce((sum, r) => sum + r.errors, 0)),
-        ratio(rps, baseRps),
-      ]);
+      const sampler = setInterval(() => void memoryMiB(t.container).then((m) => (peak[i] = Math.max(peak[i], m || 0))), 250);
+      results[i].push(await load(t.url, t.headers, body, concurrency, REQUESTS_PER_RUN, 20));
+      clearInterval(sampler);
     }
   }
-  await deployment.destroy();
-  await docker.getContainer(stockName).remove({ force: true });
-  const memory = targets.map((t, i) => `${t.label}: ${idle[i].toFixed(0)} MiB idle, ${peak[i].toFixed(0)} MiB peak under load`).join("\n");
-  return `${table(["proxy under load (mock model)", "req/s", "p50 ms", "p99 ms", "errors", "req/s vs stock"], rows)}\n\n${memory}`;
+  return results;
+}
+
+function loadRows(targets: readonly LoadTarget[], results: LoadResult[][], concurrency: number): string[][] {
+  const baseRps = median(results[0].map((r) => r.rps));
+  return targets.map((t, i) => {
+    const rps = median(results[i].map((r) => r.rps));
+    return [
+      `c=${concurrency} ${t.label}`,
+      rps.toFixed(1),
+      median(results[i].map((r) => r.p50Ms)).toFixed(1),
+      median(results[i].map((r) => r.p99Ms)).toFixed(1),
+      String(results[i].reduce((sum, r) => sum + r.errors, 0)),
+      ratio(rps, baseRps),
+    ];
+  });
+}
+
+async function benchLoad(images: LocalImages): Promise<string> {
+  const stockPort = await freePort();
+  const stockName = `bench-stock-${Date.now().toString(36)}`;
+  await plainLiteLLM(images, stockPort, stockName);
+  const stock: LoadTarget = {
+    label: "stock config (baseline)",
+    container: stockName,
+    url: `http://127.0.0.1:${stockPort}/v1/chat/completions`,
+    headers: { authorization: `Bearer ${STOCK_MASTER_KEY}` },
+  };
+  const stack = await stackProxy(images, "the stack's defaults");
+  const header = ["proxy under load (mock model)", "req/s", "p50 ms", "p99 ms", "errors", "req/s vs stock"];
+  const main = [stock, stack];
+  const idle = await Promise.all(main.map((t) => memoryMiB(t.container)));
+  const peak = main.map(() => 0);
+  const rows: string[][] = [];
+  for (const concurrency of LEVELS) rows.push(...loadRows(main, await measure(main, concurrency, peak), concurrency));
+  const memory = main.map((t, i) => `${t.label}: ${idle[i].toFixed(0)} MiB idle, ${peak[i].toFixed(0)} MiB peak under load`);
+
+  // The defaults, against what they could have been (at 8 clients).
+  const variants = [
+    stock,
+    stack,
+    await stackProxy(images, "defaults but logLevel INFO", { logLevel: "INFO" }),
+    await stackProxy(images, "defaults but 2 workers", { workers: 2 }),
+  ];
+  // Catalog pricing is a per-model choice: measure it on the mock model.
+  const priced = await stackProxyWithModels(images, "defaults but mock priced by the catalog");
+  variants.push(priced);
+  const variantPeak = variants.map(() => 0);
+  const variantRows = loadRows(variants, await measure(variants, 8, variantPeak), 8);
+  const variantMemory = variants.slice(2).map((t, i) => `${t.label}: ${variantPeak[i + 2].toFixed(0)} MiB peak under load`);
+  return [table(header, rows), memory.join("\n"), table(["defaults vs alternatives", ...header.slice(1)], variantRows), variantMemory.join("\n")].join("\n\n");
 }
 
 async function benchTests(): Promise<string> {

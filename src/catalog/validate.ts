@@ -199,6 +199,9 @@ function resolveModels(
       problems.push(...zodProblems(model.error, ["models", i]));
       return;
     }
+    if (model.data.pricing === "catalog" && !model.data.cost) {
+      problems.push({ path: `${path}.pricing`, message: '"catalog" needs a cost for the model' });
+    }
     if (model.data.maxTokens > model.data.contextWindow) {
       problems.push({
         path: `${path}.maxTokens`,

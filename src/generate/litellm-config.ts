@@ -39,13 +39,14 @@ export function toDeployment(model: Model): LiteLLMDeployment {
       ...credentials,
       ...(model.apiBase ? { api_base: model.apiBase } : {}),
       ...(model.mockResponse !== undefined ? { mock_response: model.mockResponse } : {}),
-      // The catalog's prices drive LiteLLM's spend tracking, so the budget and OpenClaw agree.
-      ...(model.cost
+      // Only on request: LiteLLM prices known models itself, and custom pricing costs throughput.
+      ...(model.pricing === "catalog" && model.cost
         ? { input_cost_per_token: model.cost.input / PER_MILLION, output_cost_per_token: model.cost.output / PER_MILLION }
         : {}),
     },
+    // No model_info.id: a fixed deployment id costs ~10% proxy throughput (npm run bench) and
+    // LiteLLM generates one anyway.
     model_info: {
-      id: model.id,
       mode: "chat",
       max_input_tokens: model.contextWindow,
       max_output_tokens: model.maxTokens,

@@ -1,6 +1,6 @@
 import { parse } from "yaml";
 import { buildLiteLLMConfig, renderLiteLLMConfig } from "../../src/generate/litellm-config";
-import { validConfig } from "./helpers";
+import { configInput, problemsOf, validConfig } from "./helpers";
 
 describe("renderLiteLLMConfig", () => {
   const config = validConfig({
@@ -26,10 +26,24 @@ describe("renderLiteLLMConfig", () => {
     expect(rendered.model_list[0].litellm_params).toEqual({
       model: "anthropic/claude-opus-4-6",
       api_key: "os.environ/ANTHROPIC_API_KEY",
-      input_cost_per_token: 5 / 1e6,
-      output_cost_per_token: 25 / 1e6,
     });
-    expect(rendered.model_list[0].model_info).toMatchObject({ max_input_tokens: 200000, max_output_tokens: 64000, supports_vision: true });
+    expect(rendered.model_list[0].model_info).toEqual({
+      mode: "chat",
+      max_input_tokens: 200000,
+      max_output_tokens: 64000,
+      supports_vision: true,
+      supports_reasoning: true,
+    });
+  });
+
+  test("charges the catalog's prices only when a model asks for it", () => {
+    const priced = buildLiteLLMConfig(
+      validConfig({ models: [{ preset: "mock", pricing: "catalog", cost: { input: 2, output: 8 } }], router: {}, openclaw: {} }),
+    );
+    expect(priced.model_list[0].litellm_params).toMatchObject({ input_cost_per_token: 2 / 1e6, output_cost_per_token: 8 / 1e6 });
+    expect(problemsOf(configInput({ models: [{ id: "x", name: "X", model: "openai/x", contextWindow: 10, maxTokens: 5, pricing: "catalog" }], router: {}, openclaw: {} }))).toEqual([
+      'models[0].pricing: "catalog" needs a cost for the model',
+    ]);
   });
 
   test("refers to every credential as os.environ/NAME", () => {

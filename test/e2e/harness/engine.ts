@@ -116,7 +116,9 @@ export async function execIn(name: string, cmd: string[]): Promise<{ exitCode: n
   const chunks: Buffer[] = [];
   await new Promise<void>((resolve, reject) => {
     stream.on("data", (c: Buffer) => chunks.push(c));
+    // A command with no output may close the stream without an "end".
     stream.on("end", resolve);
+    stream.on("close", resolve);
     stream.on("error", reject);
   });
   const { ExitCode } = await exec.inspect();
