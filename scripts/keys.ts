@@ -4,6 +4,7 @@
  *   npm run keys -- reconcile        create, update and delete keys to match the configuration
  *   npm run keys -- teardown         delete every key the stack manages
  *   npm run --silent keys -- get openclaw    print one key's value (for export LITELLM_API_KEY=...)
+ *   npm run --silent keys -- master-key      print the proxy's admin key
  */
 import { ConfigError } from "../src/catalog/config-error";
 import { loadStackConfig } from "../src/catalog/load-config";
@@ -22,6 +23,9 @@ async function main([command, alias]: string[]): Promise<number> {
     case "teardown":
       await tearDownKeys(admin, config);
       return 0;
+    case "master-key":
+      process.stdout.write(`${access.masterKey}\n`);
+      return 0;
     case "get": {
       const value = alias ? access.keys[alias] : undefined;
       if (!value) {
@@ -32,7 +36,7 @@ async function main([command, alias]: string[]): Promise<number> {
       return 0;
     }
     default:
-      console.error("usage: keys.js reconcile | teardown | get <alias>");
+      console.error("usage: keys.js reconcile | teardown | get <alias> | master-key");
       return 2;
   }
 }
