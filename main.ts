@@ -6,10 +6,9 @@ import { App } from "cdktf";
 import { ConfigError } from "./src/catalog/config-error";
 import { missingCredentialWarnings } from "./src/catalog/credential-warnings";
 import { exposureFindings } from "./src/catalog/exposure";
+import { dataDeletionAllowed } from "./src/catalog/data-protection";
 import { loadStackConfig } from "./src/catalog/load-config";
 import { LiteLLMStack } from "./stacks/litellm-stack";
-
-export const DELETE_DATA_ENV = "LITELLM_DELETE_DATA";
 
 function main(env: NodeJS.ProcessEnv): number {
   try {
@@ -18,7 +17,7 @@ function main(env: NodeJS.ProcessEnv): number {
     if (exposure.problems.length > 0) throw new ConfigError("stack configuration", exposure.problems);
     for (const warning of [...exposure.warnings, ...missingCredentialWarnings(config, env)]) console.warn(warning);
     const app = new App();
-    new LiteLLMStack(app, config.name, { config, allowDataDeletion: env[DELETE_DATA_ENV] === "yes" });
+    new LiteLLMStack(app, config.name, { config, allowDataDeletion: dataDeletionAllowed(env) });
     app.synth();
     return 0;
   } catch (error) {

@@ -8,6 +8,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { ConfigError } from "../src/catalog/config-error";
+import { destroyRefusal } from "../src/catalog/data-protection";
 import { loadStackConfig } from "../src/catalog/load-config";
 import { terraformEnv } from "../src/catalog/terraform-env";
 import { LABEL_PREFIX } from "../src/containers/service-specs";
@@ -77,6 +78,8 @@ async function main([command, ...rest]: string[]): Promise<number> {
     const config = loadStackConfig();
     const env = { ...terraformEnv(config, process.env), CHECKPOINT_DISABLE: "1" };
     if (command === "destroy") {
+      const refusal = destroyRefusal(config, process.env);
+      if (refusal.length > 0) throw new ConfigError("destroy", refusal);
       await deleteKeys(config);
       return cdktf(["destroy", config.name, "--auto-approve", ...rest], env);
     }
@@ -91,7 +94,7 @@ async function main([command, ...rest]: string[]): Promise<number> {
     return deployed === 0 ? await syncKeys(config) : deployed;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    console.error(`error: invalid stack configuration, nothing was changed\n${error.message}`);
+    console.error(`error: nothing was changed\n${error.message}`);
     return 1;
   }
 }

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { Testing } from "cdktf";
 import { parse } from "yaml";
 import { loadStackConfig } from "../../src/catalog/load-config";
+import { destroyRefusal } from "../../src/catalog/data-protection";
 import { exposureFindings, isLoopback } from "../../src/catalog/exposure";
 import { EXPERIMENT_PORTS, experimentPort } from "../../src/catalog/experiment";
 import { terraformEnv } from "../../src/catalog/terraform-env";
@@ -70,6 +71,18 @@ describe("shared proxy, provisioned from CI", () => {
     const volumeOf = (json: Json) => Object.values(json.resource.docker_volume)[0] as Json;
     expect(volumeOf(synth(shared, env)).lifecycle).toEqual({ prevent_destroy: true });
     expect(volumeOf(synth(shared, env, true)).lifecycle).toEqual({ prevent_destroy: false });
+  });
+
+  test("a plain npm run destroy refuses before touching anything; the switch lets it through", () => {
+    const config = validateStackConfig(configInput(shared), presets);
+    expect(destroyRefusal(config, {})).toEqual([
+      {
+        path: "database.keepDataOnDestroy",
+        message: 'the spend database of "team" is protected: nothing was destroyed. To delete the stack with its data, run with LITELLM_DELETE_DATA=yes',
+      },
+    ]);
+    expect(destroyRefusal(config, { LITELLM_DELETE_DATA: "yes" })).toEqual([]);
+    expect(destroyRefusal(validateStackConfig(configInput(), presets), {})).toEqual([]);
   });
 
   test.each([

@@ -95,3 +95,27 @@ describe("synth", () => {
     expect(missing.stderr).toContain("/nonexistent/stack.yaml: 1 problem\n  - (file): cannot be read: file not found");
   });
 });
+
+describe("scripts/stack.ts", () => {
+  test("destroy of a protected shared proxy refuses before anything runs", () => {
+    const run = spawnSync(join(root, "node_modules/.bin/tsx"), ["scripts/stack.ts", "destroy"], {
+      cwd: root,
+      encoding: "utf8",
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? "",
+        LITELLM_STACK_CONFIG: "examples/shared.config.yaml",
+        LITELLM_MASTER_KEY: "sk-team-operator-key",
+      },
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('database.keepDataOnDestroy: the spend database of "team-litellm" is protected: nothing was destroyed');
+    expect(run.stdout).not.toContain("cdktf");
+  });
+
+  test("an unknown command prints the usage and exits 2", () => {
+    const run = spawnSync(join(root, "node_modules/.bin/tsx"), ["scripts/stack.ts", "dance"], { cwd: root, encoding: "utf8" });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("usage: stack.js deploy|destroy|stacks");
+  });
+});
