@@ -10,7 +10,8 @@ import { ConfigError } from "../src/catalog/config-error";
 import { loadStackConfig } from "../src/catalog/load-config";
 import { AdminError, LiteLLMAdmin } from "../src/operations/litellm-admin";
 import { proxyAccess } from "../src/operations/stack-outputs";
-import { buildUsageReport, formatUsageReport, parsePeriod, tokenHash } from "../src/operations/usage-report";
+import { tokenHash } from "../src/operations/key-plan";
+import { buildUsageReport, formatUsageReport, parsePeriod } from "../src/operations/usage-report";
 
 function option(args: string[], name: string): string | undefined {
   const at = args.indexOf(name);
@@ -18,7 +19,13 @@ function option(args: string[], name: string): string | undefined {
 }
 
 async function main(args: string[]): Promise<number> {
-  const period = parsePeriod(option(args, "--period") ?? "30d");
+  let period;
+  try {
+    period = parsePeriod(option(args, "--period") ?? "30d");
+  } catch (error) {
+    console.error(`error: ${(error as Error).message}`);
+    return 2;
+  }
   const config = loadStackConfig();
   const access = proxyAccess(config);
   const admin = new LiteLLMAdmin(access.baseUrl, access.masterKey);
@@ -32,7 +39,7 @@ async function main(args: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
   (error) => {
-    if (!(error instanceof AdminError || error instanceof ConfigError || /--period/.test(String(error?.message)))) throw error;
+    if (!(error instanceof AdminError || error instanceof ConfigError)) throw error;
     console.error(`error: ${error.message}`);
     process.exitCode = 1;
   },

@@ -2,7 +2,13 @@
  * Desired keys (from the catalog) + keys LiteLLM has -> what to do. Pure: the reconciler only
  * carries these actions out, so every decision is tested without a proxy.
  */
+import { createHash } from "node:crypto";
 import { type KeySettings, MANAGED_BY } from "../generate/virtual-keys";
+
+/** LiteLLM identifies a key by the sha256 of its value (its `token`). */
+export function tokenHash(keyValue: string): string {
+  return createHash("sha256").update(keyValue).digest("hex");
+}
 
 /** A key as LiteLLM's /key/list (return_full_object) describes it. */
 export interface ExistingKey {

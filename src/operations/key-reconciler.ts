@@ -1,9 +1,8 @@
 /** Carries out the key plan against the proxy. Logs aliases and actions, never key values. */
 import type { StackConfig } from "../catalog/validate";
 import { generateKeyBody, keySettings } from "../generate/virtual-keys";
-import { type DesiredKey, type KeyAction, planKeyChanges, planKeyTeardown } from "./key-plan";
+import { type DesiredKey, type KeyAction, planKeyChanges, planKeyTeardown, tokenHash } from "./key-plan";
 import { AdminError, type LiteLLMAdmin } from "./litellm-admin";
-import { tokenHash } from "./usage-report";
 
 export function desiredKeys(config: StackConfig, values: Readonly<Record<string, string>>): DesiredKey[] {
   return config.keys.map((key) => {

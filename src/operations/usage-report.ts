@@ -2,7 +2,6 @@
  * Keys and spend logs -> the usage report: per key alias and model, requests, tokens and spend,
  * and each key's budget use. Pure arithmetic and formatting, tested directly.
  */
-import { createHash } from "node:crypto";
 import type { KeyWithSpend, SpendLogRow } from "./litellm-admin";
 
 export interface Period {
@@ -51,10 +50,6 @@ export function parsePeriod(text: string, nowMs = Date.now()): Period {
     return { start: range[1], end: range[2] };
   }
   throw new Error(`--period "${text}" is not a period: use 7d, 4w or 2026-11-01..2026-11-30`);
-}
-
-export function tokenHash(keyValue: string): string {
-  return createHash("sha256").update(keyValue).digest("hex");
 }
 
 const round = (value: number, digits = 6) => Math.round(value * 10 ** digits) / 10 ** digits;

@@ -1,7 +1,8 @@
 /** The admin client and reconciler against a local REPLAY of LiteLLM's documented API, not LiteLLM. */
 import { reconcileKeys, tearDownKeys } from "../../src/operations/key-reconciler";
 import { AdminError, LiteLLMAdmin } from "../../src/operations/litellm-admin";
-import { buildUsageReport, tokenHash } from "../../src/operations/usage-report";
+import { tokenHash } from "../../src/operations/key-plan";
+import { buildUsageReport } from "../../src/operations/usage-report";
 import { LiteLLMReplay } from "../replay/litellm-replay-server";
 import { validConfig } from "./helpers";
 

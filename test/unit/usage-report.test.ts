@@ -1,5 +1,6 @@
 import type { KeyWithSpend, SpendLogRow } from "../../src/operations/litellm-admin";
-import { buildUsageReport, formatUsageReport, parsePeriod, tokenHash } from "../../src/operations/usage-report";
+import { tokenHash } from "../../src/operations/key-plan";
+import { buildUsageReport, formatUsageReport, parsePeriod } from "../../src/operations/usage-report";
 
 const NOW = Date.parse("2026-11-29T12:00:00Z");
 

@@ -2,8 +2,8 @@ import { join } from "node:path";
 import { Testing } from "cdktf";
 import { loadStackConfig } from "../../src/catalog/load-config";
 import { generateKeyBody, keySettings, MANAGED_BY } from "../../src/generate/virtual-keys";
-import { type ExistingKey, planKeyChanges, planKeyTeardown } from "../../src/operations/key-plan";
-import { tokenHash } from "../../src/operations/usage-report";
+import { type ExistingKey, planKeyChanges, planKeyTeardown, tokenHash } from "../../src/operations/key-plan";
+
 import { LiteLLMStack } from "../../stacks/litellm-stack";
 import { configInput, problemsOf, validConfig } from "./helpers";
 
