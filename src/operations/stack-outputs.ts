@@ -23,9 +23,13 @@ function terraformOutputs(config: StackConfig, cwd: string): Outputs {
   const dir = join(cwd, "cdktf.out", "stacks", config.name);
   if (!existsSync(dir)) return {};
   const binary = process.env.TERRAFORM_BINARY_NAME || "terraform";
-  const result = spawnSync(binary, ["output", "-json"], { cwd: dir, encoding: "utf8", timeout: 60_000 });
+  const result = spawnSync(binary, ["output", "-json", "-no-color"], { cwd: dir, encoding: "utf8", timeout: 60_000 });
   if (result.status !== 0) {
-    throw new AdminError(`${binary} output failed in ${dir}: ${(result.stderr || result.error?.message || "").trim().split("\n")[0]}`);
+    const reason = /Error: (.*)/.exec(result.stderr ?? "")?.[1] ?? result.error?.message ?? `exit ${result.status}`;
+    throw new AdminError(
+      `cannot read the outputs of stack "${config.name}" (${binary} output: ${reason.trim()}): ` +
+        `deploy it from this checkout first, or set LITELLM_BASE_URL and ${MASTER_KEY_ENV}`,
+    );
   }
   return JSON.parse(result.stdout || "{}") as Outputs;
 }
