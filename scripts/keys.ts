@@ -6,16 +6,20 @@
  *   npm run --silent keys -- get openclaw    print one key's value (for export LITELLM_API_KEY=...)
  *   npm run --silent keys -- master-key      print the proxy's admin key
  */
-import { ConfigError } from "../src/catalog/config-error";
 import { loadStackConfig } from "../src/catalog/load-config";
 import { reconcileKeys, tearDownKeys } from "../src/operations/key-reconciler";
-import { AdminError, LiteLLMAdmin } from "../src/operations/litellm-admin";
-import { proxyAccess } from "../src/operations/stack-outputs";
+import { connectToProxy } from "../src/operations/stack-outputs";
+import { runCommand } from "./command";
+
+const COMMANDS = ["reconcile", "teardown", "get", "master-key"];
 
 async function main([command, alias]: string[]): Promise<number> {
+  if (!COMMANDS.includes(command)) {
+    console.error("usage: keys.js reconcile | teardown | get <alias> | master-key");
+    return 2;
+  }
   const config = loadStackConfig();
-  const access = proxyAccess(config);
-  const admin = new LiteLLMAdmin(access.baseUrl, access.masterKey);
+  const { access, admin } = connectToProxy(config);
   switch (command) {
     case "reconcile":
       await reconcileKeys(admin, config, access.keys);
@@ -36,16 +40,8 @@ async function main([command, alias]: string[]): Promise<number> {
       return 0;
     }
     default:
-      console.error("usage: keys.js reconcile | teardown | get <alias> | master-key");
       return 2;
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => (process.exitCode = code),
-  (error) => {
-    if (!(error instanceof AdminError || error instanceof ConfigError)) throw error;
-    console.error(`error: ${error.message}`);
-    process.exitCode = 1;
-  },
-);
+runCommand(() => main(process.argv.slice(2)));

@@ -14,9 +14,9 @@ import { terraformEnv } from "../src/catalog/terraform-env";
 import { LABEL_PREFIX } from "../src/containers/service-specs";
 import type { StackConfig } from "../src/catalog/validate";
 import { reconcileKeys, tearDownKeys } from "../src/operations/key-reconciler";
-import { AdminError, LiteLLMAdmin } from "../src/operations/litellm-admin";
+import { AdminError } from "../src/operations/litellm-admin";
 import { formatStacks, parseDockerPs, portClashProblems, type RunningStack } from "../src/operations/running-stacks";
-import { proxyAccess } from "../src/operations/stack-outputs";
+import { connectToProxy } from "../src/operations/stack-outputs";
 
 const OUTPUTS_FILE = "outputs.json";
 
@@ -38,8 +38,8 @@ function runningStacks(dockerHost?: string): RunningStack[] | undefined {
 async function syncKeys(config: StackConfig): Promise<number> {
   if (config.keys.length === 0) return 0;
   try {
-    const access = proxyAccess(config);
-    await reconcileKeys(new LiteLLMAdmin(access.baseUrl, access.masterKey), config, access.keys);
+    const { access, admin } = connectToProxy(config);
+    await reconcileKeys(admin, config, access.keys);
     return 0;
   } catch (error) {
     if (!(error instanceof AdminError)) throw error;
@@ -52,8 +52,7 @@ async function syncKeys(config: StackConfig): Promise<number> {
 async function deleteKeys(config: StackConfig): Promise<void> {
   if (config.keys.length === 0) return;
   try {
-    const access = proxyAccess(config);
-    await tearDownKeys(new LiteLLMAdmin(access.baseUrl, access.masterKey), config);
+    await tearDownKeys(connectToProxy(config).admin, config);
   } catch (error) {
     if (!(error instanceof AdminError)) throw error;
     console.warn(`warning: virtual keys not deleted (${error.message}); they go with the database volume`);

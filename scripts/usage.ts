@@ -6,12 +6,11 @@
  *   npm run usage -- --period 7d          or 4w, or 2026-11-01..2026-11-30
  *   npm run usage -- --json               for machines
  */
-import { ConfigError } from "../src/catalog/config-error";
 import { loadStackConfig } from "../src/catalog/load-config";
-import { AdminError, LiteLLMAdmin } from "../src/operations/litellm-admin";
-import { proxyAccess } from "../src/operations/stack-outputs";
 import { tokenHash } from "../src/operations/key-plan";
+import { connectToProxy } from "../src/operations/stack-outputs";
 import { buildUsageReport, formatUsageReport, parsePeriod } from "../src/operations/usage-report";
+import { runCommand } from "./command";
 
 function option(args: string[], name: string): string | undefined {
   const at = args.indexOf(name);
@@ -26,9 +25,7 @@ async function main(args: string[]): Promise<number> {
     console.error(`error: ${(error as Error).message}`);
     return 2;
   }
-  const config = loadStackConfig();
-  const access = proxyAccess(config);
-  const admin = new LiteLLMAdmin(access.baseUrl, access.masterKey);
+  const { access, admin } = connectToProxy(loadStackConfig());
   await admin.requireDatabase();
   const [keys, logs] = await Promise.all([admin.listKeys(), admin.spendLogs(period.start, period.end)]);
   const report = buildUsageReport(keys, logs, period, tokenHash(access.masterKey));
@@ -36,11 +33,4 @@ async function main(args: string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => (process.exitCode = code),
-  (error) => {
-    if (!(error instanceof AdminError || error instanceof ConfigError)) throw error;
-    console.error(`error: ${error.message}`);
-    process.exitCode = 1;
-  },
-);
+runCommand(() => main(process.argv.slice(2)));

@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { StackConfig } from "../catalog/validate";
 import { MASTER_KEY_ENV } from "../generate/secret-env";
-import { AdminError } from "./litellm-admin";
+import { AdminError, LiteLLMAdmin } from "./litellm-admin";
 
 export interface ProxyAccess {
   readonly baseUrl: string;
@@ -46,4 +46,10 @@ export function proxyAccess(config: StackConfig, env: NodeJS.ProcessEnv = proces
     );
   }
   return { baseUrl, masterKey, keys: (outputs.virtual_keys?.value as Record<string, string> | undefined) ?? {} };
+}
+
+/** The deployed proxy's admin API, found as proxyAccess finds it. */
+export function connectToProxy(config: StackConfig, env: NodeJS.ProcessEnv = process.env): { access: ProxyAccess; admin: LiteLLMAdmin } {
+  const access = proxyAccess(config, env);
+  return { access, admin: new LiteLLMAdmin(access.baseUrl, access.masterKey) };
 }
