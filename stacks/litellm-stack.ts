@@ -5,7 +5,6 @@ import { DockerProvider } from "@cdktf/provider-docker/lib/provider";
 import { Network } from "@cdktf/provider-docker/lib/network";
 import { Volume } from "@cdktf/provider-docker/lib/volume";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
-import { Password } from "@cdktf/provider-random/lib/password";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import type { StackConfig } from "../src/catalog/validate";
@@ -56,7 +55,10 @@ export class LiteLLMStack extends TerraformStack {
     });
     new RandomProvider(this, "random", {});
 
-    const { secrets } = new SecretInputs(this, "secrets", { upstreamEnvNames: upstreamCredentialEnvNames(config.models) });
+    const { secrets, virtualKeys } = new SecretInputs(this, "secrets", {
+      upstreamEnvNames: upstreamCredentialEnvNames(config.models),
+      virtualKeyAliases: config.keys.map((key) => key.alias),
+    });
 
     // Not `internal`: kreuzwerker/docker recreates containers with published ports on internal networks (#319).
     const network = new Network(this, "network", { name: names.network, driver: "bridge", labels: labelsOf("network") });
@@ -95,12 +97,8 @@ export class LiteLLMStack extends TerraformStack {
       description: "LiteLLM admin key: cdktf output --outputs-file-include-sensitive-outputs",
     });
     if (config.keys.length > 0) {
-      // Values chosen here, so the deploy script can hand them to LiteLLM and users get them as outputs.
-      const values = Object.fromEntries(
-        config.keys.map((key) => [key.alias, `sk-${new Password(this, `key-${key.alias}`, { length: 40, special: false }).result}`]),
-      );
       new TerraformOutput(this, "virtual_keys", {
-        value: values,
+        value: virtualKeys,
         sensitive: true,
         description: "Virtual key alias -> value: npm run --silent keys -- get <alias>",
       });

@@ -9,6 +9,11 @@ export const DATABASE_PASSWORD_ENV = "LITELLM_DB_PASSWORD";
 export interface SecretInputsProps {
   /** Upstream credential variables the catalog names (ANTHROPIC_API_KEY, ...). */
   readonly upstreamEnvNames: readonly string[];
+  /**
+   * Aliases of the virtual keys the configuration declares; each gets a generated value.
+   * @default - no virtual keys
+   */
+  readonly virtualKeyAliases?: readonly string[];
 }
 
 /**
@@ -16,10 +21,13 @@ export interface SecretInputsProps {
  *
  * Each secret is a sensitive Terraform variable read at plan time from `TF_VAR_<NAME>` (the deploy
  * script maps `<NAME>` to it). Master key, salt key and database password fall back to a
- * `random_password` kept in Terraform state, so a redeploy keeps them.
+ * `random_password` kept in Terraform state, so a redeploy keeps them. Virtual key values are
+ * generated the same way, so the deploy can hand them to LiteLLM and users get them as outputs.
  */
 export class SecretInputs extends Construct {
   readonly secrets: StackSecrets;
+  /** Virtual key alias -> its `sk-...` value. */
+  readonly virtualKeys: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: SecretInputsProps) {
     super(scope, id);
@@ -41,6 +49,9 @@ export class SecretInputs extends Construct {
         props.upstreamEnvNames.map((env) => [env, this.variable(env, `Upstream credential ${env}`).stringValue]),
       ),
     };
+    this.virtualKeys = Object.fromEntries(
+      (props.virtualKeyAliases ?? []).map((alias) => [alias, `sk-${this.generated(`key-${alias}`).result}`]),
+    );
   }
 
   private variable(name: string, description: string, validation?: { condition: string; errorMessage: string }) {

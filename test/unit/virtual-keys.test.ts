@@ -64,8 +64,12 @@ describe("key declarations", () => {
     const json = JSON.parse(Testing.synth(new LiteLLMStack(Testing.app(), config.name, { config })));
     expect(json.output.virtual_keys.sensitive).toBe(true);
     expect(Object.keys(json.output.virtual_keys.value).sort()).toEqual(["ci", "openclaw"]);
-    expect(json.output.virtual_keys.value.openclaw).toMatch(/^sk-\$\{random_password\.key-openclaw\.result\}$/);
-    expect(Object.keys(json.resource.random_password)).toEqual(expect.arrayContaining(["key-openclaw", "key-ci"]));
+    expect(json.output.virtual_keys.value.openclaw).toMatch(/^sk-\$\{random_password\.secrets_key-openclaw_[0-9A-F]{8}\.result\}$/);
+    const passwords = Object.keys(json.resource.random_password);
+    for (const alias of ["openclaw", "ci"]) {
+      expect(passwords).toContainEqual(expect.stringMatching(new RegExp(`^secrets_key-${alias}_[0-9A-F]{8}$`)));
+    }
+    expect(json.resource.random_password[passwords.find((p) => p.includes("key-ci")) as string]).toMatchObject({ length: 40, special: false });
   });
 });
 
