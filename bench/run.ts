@@ -8,16 +8,13 @@
  * creates carries the e2e suite's label and is removed at the end.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { assertEngineAnswers, docker, execIn, removeLabelled, SUITE_LABEL, uploadFiles } from "../test/e2e/harness/engine";
 import { Deployment, freePort, loadE2EConfig } from "../test/e2e/harness/deployment";
 import { buildLocalImages, type LocalImages } from "../test/e2e/harness/images";
 import { waitFor } from "../test/e2e/harness/wait";
-import { parse } from "yaml";
-import { loadPresets } from "../src/catalog/presets";
-import { validateStackConfig } from "../src/catalog/validate";
 import { load, type LoadResult } from "./load";
 import { median, repeat, table } from "./stats";
 
@@ -162,27 +159,21 @@ interface LoadTarget {
 
 /**
  * The proxy exactly as the default stack.config.yaml configures it, but without the database (it
- * cannot run here, see README), plus optional LiteLLM overrides for the variants.
+ * cannot run here, see README), optionally adjusted for a variant.
  */
 async function stackProxy(
   images: LocalImages,
   label: string,
-  litellm: Record<string, unknown> = {},
-  models?: unknown[],
+  adjust?: (raw: Record<string, any>) => Record<string, any>,
 ): Promise<LoadTarget> {
-  const raw = parse(readFileSync(join(root, "stack.config.yaml"), "utf8"));
   const port = await freePort();
-  const config = validateStackConfig(
-    {
-      ...raw,
-      name: `bench-${Math.random().toString(36).slice(2, 8)}`,
-      litellm: { ...raw.litellm, port, ...litellm },
-      database: { ...raw.database, enabled: false },
-      keys: [],
-      ...(models ? { models } : {}),
-    },
-    loadPresets(),
-  );
+  const config = loadE2EConfig({
+    file: join(root, "stack.config.yaml"),
+    name: `bench-${Math.random().toString(36).slice(2, 8)}`,
+    port,
+    databaseEnabled: false,
+    adjust,
+  });
   const deployment = new Deployment(config, config, images);
   await deployment.createNetworkAndVolume();
   await deployment.startLiteLLM();
@@ -194,10 +185,7 @@ async function stackProxy(
   };
 }
 
-function stackProxyWithModels(images: LocalImages, label: string): Promise<LoadTarget> {
-  const raw = parse(readFileSync(join(root, "stack.config.yaml"), "utf8")) as { models: Record<string, unknown>[] };
-  return stackProxy(images, label, {}, raw.models.map((m) => (m.preset === "mock" ? { ...m, pricing: "catalog" } : m)));
-}
+const withLiteLLM = (litellm: Record<string, unknown>) => (raw: Record<string, any>) => ({ ...raw, litellm: { ...raw.litellm, ...litellm } });
 
 async function measure(targets: readonly LoadTarget[], concurrency: number, peak: number[]): Promise<LoadResult[][]> {
   const body = { model: "mock", messages: [{ role: "user", content: "hi" }] };
@@ -252,12 +240,14 @@ async function benchLoad(images: LocalImages): Promise<string> {
   const variants = [
     stock,
     stack,
-    await stackProxy(images, "defaults but logLevel INFO", { logLevel: "INFO" }),
-    await stackProxy(images, "defaults but 2 workers", { workers: 2 }),
+    await stackProxy(images, "defaults but logLevel INFO", withLiteLLM({ logLevel: "INFO" })),
+    await stackProxy(images, "defaults but 2 workers", withLiteLLM({ workers: 2 })),
+    // Catalog pricing is a per-model choice: measure it on the mock model.
+    await stackProxy(images, "defaults but mock priced by the catalog", (raw) => ({
+      ...raw,
+      models: raw.models.map((m: Record<string, unknown>) => (m.preset === "mock" ? { ...m, pricing: "catalog" } : m)),
+    })),
   ];
-  // Catalog pricing is a per-model choice: measure it on the mock model.
-  const priced = await stackProxyWithModels(images, "defaults but mock priced by the catalog");
-  variants.push(priced);
   const variantPeak = variants.map(() => 0);
   const variantRows = loadRows(variants, await measure(variants, 8, variantPeak), 8);
   const variantMemory = variants.slice(2).map((t, i) => `${t.label}: ${variantPeak[i + 2].toFixed(0)} MiB peak under load`);

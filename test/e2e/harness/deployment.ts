@@ -32,23 +32,31 @@ export interface E2EOverrides {
   readonly name: string;
   /** Host port; unset: the stack's default (for an experiment, its derived port). */
   readonly port?: number;
+  /** false also drops the file's virtual keys, which need the database. */
   readonly databaseEnabled: boolean;
   /** Deploys as EXPERIMENT=<experiment>. */
   readonly experiment?: string;
+  /** The configuration file. @default the e2e catalog, stack.e2e.yaml */
+  readonly file?: string;
+  /** Further changes to the parsed file, before validation. */
+  readonly adjust?: (raw: Record<string, any>) => Record<string, any>;
 }
 
-/** The e2e catalog, validated by the stack's own validator, with per-run overrides merged in. */
+/** A catalog file, validated by the stack's own validator, with per-run overrides merged in. */
 export function loadE2EConfig(overrides: E2EOverrides): StackConfig {
-  const raw = parse(readFileSync(E2E_CONFIG_FILE, "utf8"));
+  const file = overrides.file ?? E2E_CONFIG_FILE;
+  const raw = parse(readFileSync(file, "utf8"));
+  const merged = {
+    ...raw,
+    name: overrides.name,
+    litellm: { ...raw.litellm, ...(overrides.port ? { port: overrides.port } : {}) },
+    database: { ...raw.database, enabled: overrides.databaseEnabled },
+    ...(overrides.databaseEnabled ? {} : { keys: [] }),
+  };
   return validateStackConfig(
-    {
-      ...raw,
-      name: overrides.name,
-      litellm: { ...raw.litellm, ...(overrides.port ? { port: overrides.port } : {}) },
-      database: { ...raw.database, enabled: overrides.databaseEnabled },
-    },
+    overrides.adjust ? overrides.adjust(merged) : merged,
     loadPresets(),
-    E2E_CONFIG_FILE,
+    file,
     overrides.experiment ? { EXPERIMENT: overrides.experiment } : {},
   );
 }
