@@ -5,7 +5,7 @@ import { DockerProvider } from "@cdktf/provider-docker/lib/provider";
 import { Network } from "@cdktf/provider-docker/lib/network";
 import { Volume } from "@cdktf/provider-docker/lib/volume";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
-import { TerraformOutput, TerraformStack } from "cdktf";
+import { TerraformOutput, TerraformResource, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import type { StackConfig } from "../src/catalog/validate";
 import { writeBesideStack } from "../src/containers/generated-files";
@@ -14,8 +14,10 @@ import { ServiceContainer } from "../src/containers/service-container";
 import { liteLLMSpec, postgresSpec, resourceNames, stackLabels } from "../src/containers/service-specs";
 import { renderLiteLLMConfig } from "../src/generate/litellm-config";
 import { renderOpenClawSnippet } from "../src/generate/openclaw-snippet";
-import { upstreamCredentialEnvNames } from "../src/generate/secret-env";
-import { addStateBackend } from "../src/containers/state-backend";
+import { upstreamCredentialEnvNames } from "../src/catalog/env-names";
+import { projectRoot } from "../src/catalog/project-root";
+import { addStateBackend, stateBackendFor } from "../src/containers/state-backend";
+import { terraformLiteral as literal } from "../src/containers/terraform-literal";
 
 export const LITELLM_CONFIG_FILE = "litellm-config.yaml";
 export const OPENCLAW_SNIPPET_FILE = "openclaw.json5";
@@ -28,7 +30,19 @@ export interface LiteLLMStackProps {
    * @default false - a protected volume makes destroy refuse
    */
   readonly allowDataDeletion?: boolean;
+  /**
+   * The folder local state paths are resolved from.
+   * @default - the checkout this code runs from (the folder holding package.json)
+   */
+  readonly projectDir?: string;
 }
+
+/**
+ * Address of the marker that records, in state, that the data volume is protected. The deploy
+ * refuses any plan that deletes a volume while the state it starts from holds this marker, so
+ * neither `database.enabled: false` nor a changed setting can delete protected data in passing.
+ */
+export const DATA_PROTECTION_MARKER = "terraform_data.data-protection";
 
 /**
  * A LiteLLM proxy for OpenClaw on Docker: a private network, Postgres with a named volume for spend
@@ -44,9 +58,9 @@ export class LiteLLMStack extends TerraformStack {
     const { config } = props;
     const names = resourceNames(config.name);
     const labelsOf = (component: Parameters<typeof stackLabels>[1]) =>
-      Object.entries(stackLabels(config, component)).map(([label, value]) => ({ label, value }));
+      Object.entries(stackLabels(config, component)).map(([label, value]) => ({ label: literal(label), value: literal(value) }));
 
-    addStateBackend(this, config.name, config.backend);
+    addStateBackend(this, stateBackendFor(config, props.projectDir ?? projectRoot()));
     // Unset fields fall back to DOCKER_HOST / DOCKER_CERT_PATH, like the docker CLI.
     new DockerProvider(this, "docker", {
       host: config.docker.host,
@@ -57,20 +71,26 @@ export class LiteLLMStack extends TerraformStack {
 
     const { secrets, virtualKeys } = new SecretInputs(this, "secrets", {
       upstreamEnvNames: upstreamCredentialEnvNames(config.models),
+      withDatabase: config.database.enabled,
       virtualKeyAliases: config.keys.map((key) => key.alias),
     });
 
     // Not `internal`: kreuzwerker/docker recreates containers with published ports on internal networks (#319).
-    const network = new Network(this, "network", { name: names.network, driver: "bridge", labels: labelsOf("network") });
+    const network = new Network(this, "network", { name: literal(names.network), driver: "bridge", labels: labelsOf("network") });
 
     let postgres: ServiceContainer | undefined;
     if (config.database.enabled) {
       const volume = new Volume(this, "postgres-data", {
-        name: names.volume,
+        name: literal(names.volume),
         labels: labelsOf("volume"),
         // The spend database: a protected volume makes `destroy` fail instead of deleting it.
         lifecycle: { preventDestroy: config.database.keepDataOnDestroy && !props.allowDataDeletion },
       });
+      if (config.database.keepDataOnDestroy) {
+        // Built into Terraform (no provider to install); see DATA_PROTECTION_MARKER.
+        const marker = new TerraformResource(this, "data-protection", { terraformResourceType: "terraform_data" });
+        marker.addOverride("input", literal(names.volume));
+      }
       postgres = new ServiceContainer(this, "postgres", {
         spec: postgresSpec(config, secrets),
         network,
@@ -88,7 +108,7 @@ export class LiteLLMStack extends TerraformStack {
     writeBesideStack(this, { [LITELLM_CONFIG_FILE]: renderLiteLLMConfig(config), [OPENCLAW_SNIPPET_FILE]: snippet });
 
     new TerraformOutput(this, "base_url", {
-      value: config.openclaw.baseUrl,
+      value: literal(config.openclaw.baseUrl),
       description: "The proxy's base URL, as advertised to OpenClaw",
     });
     new TerraformOutput(this, "master_key", {
@@ -104,7 +124,7 @@ export class LiteLLMStack extends TerraformStack {
       });
     }
     new TerraformOutput(this, "openclaw_snippet", {
-      value: snippet,
+      value: literal(snippet),
       description: "JSON5 for `openclaw config patch --file`",
     });
   }

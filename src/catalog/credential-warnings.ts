@@ -1,4 +1,4 @@
-import { credentialEnvOf } from "../generate/secret-env";
+import { credentialEnvOf } from "./env-names";
 import type { StackConfig } from "./validate";
 
 /** One warning per credential variable the catalog names but the deployer's environment lacks. */

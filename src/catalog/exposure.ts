@@ -2,7 +2,7 @@
 import { isIP } from "node:net";
 import type { ConfigProblem } from "./config-error";
 import type { StackConfig } from "./validate";
-import { MASTER_KEY_ENV } from "../generate/secret-env";
+import { MASTER_KEY_ENV } from "./env-names";
 
 export function isLoopback(address: string): boolean {
   return isIP(address) === 4 ? address.startsWith("127.") : address === "::1";

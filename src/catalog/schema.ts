@@ -4,6 +4,7 @@
  * a model, maxTokens within the context window, image policy) live in validate.ts.
  */
 import { z } from "zod";
+import { ENV_REFERENCE_PREFIX, reservedEnvNameReason } from "./env-names";
 
 /** Names that can be used for environment variables, in the container and in the deployer's shell. */
 export const envVarName = z
@@ -11,6 +12,20 @@ export const envVarName = z
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name (letters, digits and _, not starting with a digit)");
 
 /** A name Docker accepts for containers, networks and volumes, short enough to take suffixes. */
+/** A variable an upstream credential is read from: never one of the stack's own or the deployer's shell's. */
+const credentialEnvName = envVarName.superRefine((name, ctx) => {
+  const reason = reservedEnvNameReason(name);
+  if (reason) ctx.addIssue({ code: "custom", message: `cannot hold an upstream credential: ${reason}; use a variable of its own, e.g. ANTHROPIC_API_KEY` });
+});
+
+/**
+ * Text that reaches LiteLLM's parameters verbatim. LiteLLM replaces any such string that starts with
+ * `os.environ/` by that variable's value, so free text could serve the master key to any caller.
+ */
+const freeText = z.string().refine((text) => !text.startsWith(ENV_REFERENCE_PREFIX), {
+  message: `must not start with "${ENV_REFERENCE_PREFIX}": LiteLLM would replace it with that environment variable's value`,
+});
+
 const resourcePrefix = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, "must be 1-40 lowercase letters, digits or '-', starting with a letter or digit");
@@ -32,17 +47,24 @@ const modelFields = {
   /** The id OpenClaw asks for and LiteLLM's `model_name`. */
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, "must be letters, digits, '.', '_', ':' or '-' (no '/': OpenClaw splits refs at the first '/')"),
   /** Display name in OpenClaw. */
-  name: z.string().min(1),
+  name: freeText.min(1),
   /** LiteLLM's upstream model string, `provider/model`. */
   model: z.string().regex(/^[a-z0-9_-]+\/.+$/, "must be 'provider/model', e.g. anthropic/claude-opus-4-6"),
   /** The deployer's environment variable that holds the upstream API key. */
-  apiKeyEnv: envVarName,
+  apiKeyEnv: credentialEnvName,
   /** Other credentials: LiteLLM parameter name -> environment variable (Bedrock's aws_* for example). */
-  credentialsEnv: z.record(z.string().regex(/^[a-z_]+$/, "must be a LiteLLM parameter name"), envVarName),
+  credentialsEnv: z.record(
+    z
+      .string()
+      .regex(/^[a-z_]+$/, "must be a LiteLLM parameter name")
+      // A mock answer or the model name would be sent back to callers: not a place for a credential.
+      .refine((param) => !/^(mock|model$)/.test(param), "is not a credential parameter (LiteLLM would return its value to callers)"),
+    credentialEnvName,
+  ),
   /** Upstream base URL, for self-hosted or regional endpoints. */
   apiBase: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }),
   /** A fixed answer: LiteLLM replies with it and calls no provider. */
-  mockResponse: z.string(),
+  mockResponse: freeText,
   reasoning: z.boolean(),
   input: z.array(z.enum(INPUT_KINDS)).min(1).refine((kinds) => new Set(kinds).size === kinds.length, "lists a kind twice"),
   contextWindow: z.number().int().positive(),
@@ -133,6 +155,9 @@ export const dockerHostSchema = z
     "must be unix:///path/to/docker.sock, tcp://host:port or ssh://user@host[:port]",
   );
 
+/** Docker Engine API versions, such as 1.41 (Engine 20.10) or 1.47 (Engine 27). */
+export const engineApiVersionSchema = z.string().regex(/^1\.\d{1,3}$/, "must be a Docker Engine API version such as 1.41");
+
 export const experimentNameSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,19}$/, "must be 1-20 lowercase letters, digits or '-', starting with a letter or digit");
@@ -192,6 +217,11 @@ export const stackConfigSchema = z.strictObject({
       sshOpts: z.array(z.string()).default([]),
       /** Folder with ca.pem, cert.pem and key.pem for tcp:// with TLS. */
       certPath: z.string().optional(),
+      /**
+       * The engine's API version (`docker version --format '{{.Server.APIVersion}}'`), which decides
+       * the healthcheck settings the provider can send. `npm run deploy` detects it.
+       */
+      engineApiVersion: engineApiVersionSchema.optional(),
     })
     .prefault({}),
   /** Where Terraform keeps state: local by default, or shared by a team's CI jobs. */

@@ -1,10 +1,10 @@
-import { MASTER_KEY_ENV, SALT_KEY_ENV, upstreamCredentialEnvNames } from "../generate/secret-env";
-import { DATABASE_PASSWORD_ENV } from "../containers/secret-inputs";
+import { DATABASE_PASSWORD_ENV, MASTER_KEY_ENV, SALT_KEY_ENV, upstreamCredentialEnvNames } from "./env-names";
 import type { StackConfig } from "./validate";
 
 /** Every secret the stack reads from the deployer's environment. */
 export function secretEnvNames(config: StackConfig): string[] {
-  return [MASTER_KEY_ENV, SALT_KEY_ENV, DATABASE_PASSWORD_ENV, ...upstreamCredentialEnvNames(config.models)];
+  const database = config.database.enabled ? [SALT_KEY_ENV, DATABASE_PASSWORD_ENV] : [];
+  return [MASTER_KEY_ENV, ...database, ...upstreamCredentialEnvNames(config.models)];
 }
 
 /**

@@ -10,9 +10,12 @@ import { ConfigError, type ConfigProblem } from "./config-error";
 import { imagePinProblems, liteLLMImageProblems } from "./image-policy";
 import type { PresetCatalog } from "./presets";
 import { experimentPort, EXPERIMENT_ENV } from "./experiment";
-import { dockerHostSchema, experimentNameSchema, type Model, modelEntrySchema, resolvedModelSchema, stackConfigSchema } from "./schema";
+import { dockerHostSchema, engineApiVersionSchema, experimentNameSchema, type Model, modelEntrySchema, resolvedModelSchema, stackConfigSchema } from "./schema";
 
 type Parsed = z.output<typeof stackConfigSchema>;
+
+/** Set by `npm run deploy` from the engine it deploys to (see docker.engineApiVersion). */
+export const ENGINE_API_VERSION_ENV = "LITELLM_STACK_ENGINE_API_VERSION";
 
 /** The validated configuration every later step works from. */
 export interface StackConfig {
@@ -69,6 +72,7 @@ export function validateStackConfig(
   const experiment = section("experiment");
   const envExperiment = envValue(env, EXPERIMENT_ENV, experimentNameSchema, problems);
   if (docker && !docker.host) envValue(env, "DOCKER_HOST", dockerHostSchema, problems);
+  const detectedApiVersion = envValue(env, ENGINE_API_VERSION_ENV, engineApiVersionSchema, problems);
   const { models, declaredIds } = resolveModels(input.models, presets, problems);
 
   // Checked even when a sibling field made the section fail, so one run reports both.
@@ -104,6 +108,12 @@ export function validateStackConfig(
   if (keys && keys.length > 0 && database && !database.enabled) {
     problems.push({ path: "keys", message: "virtual keys need the database: remove them or set database.enabled: true" });
   }
+  if (backend?.type === "http" && (envExperiment ?? experiment)) {
+    problems.push({
+      path: "backend.type",
+      message: "experiments cannot share the http backend's one state address: use a local, s3 or pg backend for experiments, or a config file of their own with its own address",
+    });
+  }
   if (openclaw) {
     if (openclaw.primary !== undefined) checkRef("openclaw.primary", openclaw.primary);
     openclaw.fallbacks.forEach((id, i) => checkRef(`openclaw.fallbacks[${i}]`, id));
@@ -119,7 +129,7 @@ export function validateStackConfig(
   return {
     name: stackName,
     ...(experimentName ? { experiment: experimentName } : {}),
-    docker,
+    docker: { ...docker, engineApiVersion: docker.engineApiVersion ?? detectedApiVersion },
     backend,
     litellm: { ...litellm, port },
     database,
@@ -225,7 +235,9 @@ function zodProblems(error: z.ZodError, prefix: PropertyKey[]): ConfigProblem[] 
       return issue.keys.map((key) => ({ path: formatPath([...segments, key]), message: "unknown key" }));
     }
     const missing = issue.code === "invalid_type" && /received undefined/.test(issue.message);
-    return [{ path: formatPath(segments), message: missing ? "is required" : issue.message }];
+    // A record key's own message ("must be a LiteLLM parameter name") rather than zod's "Invalid key in record".
+    const message = issue.code === "invalid_key" ? (issue.issues[0]?.message ?? issue.message) : issue.message;
+    return [{ path: formatPath(segments), message: missing ? "is required" : message }];
   });
 }
 

@@ -9,8 +9,12 @@ export interface HealthcheckSpec {
   readonly intervalSeconds: number;
   readonly timeoutSeconds: number;
   readonly startPeriodSeconds: number;
-  /** Probe interval during the start period (Docker Engine 25+; older engines use intervalSeconds). */
-  readonly startIntervalSeconds: number;
+  /**
+   * Probe interval during the start period. Only for Docker Engine 25+ (API 1.44): the provider's
+   * client refuses to create a container with it on older engines.
+   * @default - intervalSeconds throughout
+   */
+  readonly startIntervalSeconds?: number;
   readonly retries: number;
 }
 
@@ -43,7 +47,10 @@ export interface ContainerSpec {
   readonly ports: readonly PublishedPortSpec[];
   readonly labels: Readonly<Record<string, string>>;
   readonly restart: "no" | "on-failure" | "always" | "unless-stopped";
-  /** Hard memory limit in MiB. */
+  /**
+   * Hard memory limit in MiB, swap included (renderers set memory+swap to the same value).
+   * @default - no limit
+   */
   readonly memoryMb?: number;
   /** Seconds a stop (or destroy) waits for a clean shutdown before killing. */
   readonly stopGraceSeconds: number;

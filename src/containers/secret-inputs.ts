@@ -1,14 +1,18 @@
 import { Password } from "@cdktf/provider-random/lib/password";
 import { Fn, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
-import { MASTER_KEY_ENV, SALT_KEY_ENV } from "../generate/secret-env";
-import type { StackSecrets } from "./service-specs";
+import { DATABASE_PASSWORD_ENV, MASTER_KEY_ENV, SALT_KEY_ENV } from "../catalog/env-names";
+import type { DatabaseSecrets, StackSecrets } from "./service-specs";
 
-export const DATABASE_PASSWORD_ENV = "LITELLM_DB_PASSWORD";
 
 export interface SecretInputsProps {
   /** Upstream credential variables the catalog names (ANTHROPIC_API_KEY, ...). */
   readonly upstreamEnvNames: readonly string[];
+  /**
+   * Whether the stack has a database, and so needs a database password and a salt key.
+   * @default true
+   */
+  readonly withDatabase?: boolean;
   /**
    * Aliases of the virtual keys the configuration declares; each gets a generated value.
    * @default - no virtual keys
@@ -36,15 +40,9 @@ export class SecretInputs extends Construct {
       condition: `\${var.${MASTER_KEY_ENV} == "" || (startswith(var.${MASTER_KEY_ENV}, "sk-") && var.${MASTER_KEY_ENV} != "sk-1234")}`,
       errorMessage: `${MASTER_KEY_ENV} must start with "sk-" and must not be the documentation's sk-1234.`,
     });
-    const saltKey = this.variable(SALT_KEY_ENV, "Encrypts credentials stored in the database; never change it once data exists");
-    const dbPassword = this.variable(DATABASE_PASSWORD_ENV, "Postgres password of the LiteLLM user");
-
-    const databasePassword = Fn.coalesce([dbPassword.stringValue, this.generated("database_password").result]);
     this.secrets = {
       masterKey: Fn.coalesce([masterKey.stringValue, `sk-${this.generated("master_key").result}`]),
-      saltKey: Fn.coalesce([saltKey.stringValue, `sk-${this.generated("salt_key").result}`]),
-      databasePassword,
-      databasePasswordInUrl: Fn.urlencode(databasePassword),
+      ...(props.withDatabase === false ? {} : { database: this.databaseSecrets() }),
       upstream: Object.fromEntries(
         props.upstreamEnvNames.map((env) => [env, this.variable(env, `Upstream credential ${env}`).stringValue]),
       ),
@@ -52,6 +50,17 @@ export class SecretInputs extends Construct {
     this.virtualKeys = Object.fromEntries(
       (props.virtualKeyAliases ?? []).map((alias) => [alias, `sk-${this.generated(`key-${alias}`).result}`]),
     );
+  }
+
+  private databaseSecrets(): DatabaseSecrets {
+    const saltKey = this.variable(SALT_KEY_ENV, "Encrypts credentials stored in the database; never change it once data exists");
+    const dbPassword = this.variable(DATABASE_PASSWORD_ENV, "Postgres password of the LiteLLM user");
+    const password = Fn.coalesce([dbPassword.stringValue, this.generated("database_password").result]);
+    return {
+      saltKey: Fn.coalesce([saltKey.stringValue, `sk-${this.generated("salt_key").result}`]),
+      password,
+      passwordInUrl: Fn.urlencode(password),
+    };
   }
 
   private variable(name: string, description: string, validation?: { condition: string; errorMessage: string }) {

@@ -5,6 +5,7 @@ import type { Volume } from "@cdktf/provider-docker/lib/volume";
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { type ContainerSpec, envList } from "./container-spec";
+import { goDuration, terraformLiteral as literal } from "./terraform-literal";
 
 export interface ServiceContainerProps {
   /** What to run: name, image, environment, files, healthcheck, ports, labels. */
@@ -38,32 +39,36 @@ export class ServiceContainer extends Construct {
     const { spec } = props;
     // Kept on destroy: an image is a cache shared by every stack on the host, not stack state.
     const image = new Image(this, "image", { name: spec.image, keepLocally: true });
+    // Every string is escaped (Terraform would evaluate `${...}` in it); durations are in the form
+    // the provider reads back, and swap equals memory, so a plan after a deploy shows no change.
+    const { healthcheck } = spec;
     this.container = new Container(this, "container", {
-      name: spec.name,
+      name: literal(spec.name),
       image: image.imageId,
-      env: envList(spec.env),
-      command: spec.command.length > 0 ? [...spec.command] : undefined,
-      upload: spec.uploads.map((u) => ({ file: u.path, content: u.content })),
+      env: envList(spec.env).map(literal),
+      command: spec.command.length > 0 ? spec.command.map(literal) : undefined,
+      upload: spec.uploads.map((u) => ({ file: literal(u.path), content: literal(u.content) })),
       healthcheck: {
-        test: [...spec.healthcheck.test],
-        interval: `${spec.healthcheck.intervalSeconds}s`,
-        timeout: `${spec.healthcheck.timeoutSeconds}s`,
-        startPeriod: `${spec.healthcheck.startPeriodSeconds}s`,
-        startInterval: `${spec.healthcheck.startIntervalSeconds}s`,
-        retries: spec.healthcheck.retries,
+        test: healthcheck.test.map(literal),
+        interval: goDuration(healthcheck.intervalSeconds),
+        timeout: goDuration(healthcheck.timeoutSeconds),
+        startPeriod: goDuration(healthcheck.startPeriodSeconds),
+        startInterval: goDuration(healthcheck.startIntervalSeconds ?? 0),
+        retries: healthcheck.retries,
       },
       wait: true,
       waitTimeout: spec.healthyTimeoutSeconds,
-      networksAdvanced: [{ name: props.network.name, aliases: [...spec.network.aliases] }],
+      networksAdvanced: [{ name: props.network.name, aliases: spec.network.aliases.map(literal) }],
       volumes: spec.volumes.map((v) => {
         const volume = props.volumes?.[v.volumeName];
         if (!volume) throw new Error(`${spec.name}: no Volume construct given for "${v.volumeName}"`);
-        return { volumeName: volume.name, containerPath: v.containerPath };
+        return { volumeName: volume.name, containerPath: literal(v.containerPath) };
       }),
-      ports: spec.ports.map((p) => ({ internal: p.internal, external: p.external, ip: p.ip })),
-      labels: Object.entries(spec.labels).map(([label, value]) => ({ label, value })),
+      ports: spec.ports.map((p) => ({ internal: p.internal, external: p.external, ip: literal(p.ip) })),
+      labels: Object.entries(spec.labels).map(([label, value]) => ({ label: literal(label), value: literal(value) })),
       restart: spec.restart,
       memory: spec.memoryMb,
+      memorySwap: spec.memoryMb,
       destroyGraceSeconds: spec.stopGraceSeconds,
       stopTimeout: spec.stopGraceSeconds,
       dependsOn: props.dependsOn,

@@ -6,19 +6,24 @@
 import { createHash } from "node:crypto";
 import type { StackConfig } from "../catalog/validate";
 import { renderLiteLLMConfig } from "../generate/litellm-config";
-import { DATABASE_URL_ENV, MASTER_KEY_ENV, SALT_KEY_ENV, upstreamCredentialEnvNames } from "../generate/secret-env";
+import { DATABASE_URL_ENV, MASTER_KEY_ENV, SALT_KEY_ENV, upstreamCredentialEnvNames } from "../catalog/env-names";
 import type { ContainerSpec, HealthcheckSpec } from "./container-spec";
 
 export interface StackSecrets {
   /** The proxy's admin key (`sk-...`). */
   readonly masterKey: string;
-  /** Encrypts credentials LiteLLM stores in the database; must never change once data exists. */
-  readonly saltKey: string;
-  readonly databasePassword: string;
-  /** The same password, URL-encoded for DATABASE_URL. */
-  readonly databasePasswordInUrl: string;
+  /** The database's secrets: only a stack with a database has them. */
+  readonly database?: DatabaseSecrets;
   /** Upstream credential variable name -> value. */
   readonly upstream: Readonly<Record<string, string>>;
+}
+
+export interface DatabaseSecrets {
+  /** Encrypts credentials LiteLLM stores in the database; must never change once data exists. */
+  readonly saltKey: string;
+  readonly password: string;
+  /** The same password, URL-encoded for DATABASE_URL. */
+  readonly passwordInUrl: string;
 }
 
 export const LABEL_PREFIX = "io.litellm-stack";
@@ -64,6 +69,25 @@ export function databaseUrl(config: StackConfig, passwordInUrl: string): string 
   return `postgresql://${user}:${passwordInUrl}@${POSTGRES_ALIAS}:5432/${name}`;
 }
 
+function databaseSecrets(secrets: StackSecrets): DatabaseSecrets {
+  if (!secrets.database) throw new Error("a stack with a database needs its database secrets");
+  return secrets.database;
+}
+
+/**
+ * The healthcheck's start interval is only sent to engines that take it: the provider's client
+ * refuses to create any container with it below API 1.44 (Engine 25), after the network and
+ * volume already exist.
+ */
+export function supportsStartInterval(engineApiVersion: string | undefined): boolean {
+  const minor = engineApiVersion ? Number(engineApiVersion.split(".")[1]) : 0;
+  return minor >= 44;
+}
+
+function startInterval(config: StackConfig, seconds: number): { startIntervalSeconds?: number } {
+  return supportsStartInterval(config.docker.engineApiVersion) ? { startIntervalSeconds: seconds } : {};
+}
+
 export function postgresSpec(config: StackConfig, secrets: StackSecrets): ContainerSpec {
   const names = resourceNames(config.name);
   const { user, name: database } = config.database;
@@ -75,13 +99,13 @@ export function postgresSpec(config: StackConfig, secrets: StackSecrets): Contai
     intervalSeconds: 1,
     timeoutSeconds: 5,
     startPeriodSeconds: 30,
-    startIntervalSeconds: 1,
+    ...startInterval(config, 1),
     retries: 30,
   };
   return {
     name: names.postgres,
     image: config.database.image,
-    env: { POSTGRES_USER: user, POSTGRES_PASSWORD: secrets.databasePassword, POSTGRES_DB: database },
+    env: { POSTGRES_USER: user, POSTGRES_PASSWORD: databaseSecrets(secrets).password, POSTGRES_DB: database },
     command: [],
     uploads: [],
     healthcheck,
@@ -112,7 +136,7 @@ export function liteLLMSpec(config: StackConfig, secrets: StackSecrets): Contain
     intervalSeconds: 3,
     timeoutSeconds: 5,
     startPeriodSeconds: 60,
-    startIntervalSeconds: 1,
+    ...startInterval(config, 1),
     retries: 10,
   };
   const upstream = Object.fromEntries(
@@ -124,13 +148,20 @@ export function liteLLMSpec(config: StackConfig, secrets: StackSecrets): Contain
     env: {
       ...upstream,
       [MASTER_KEY_ENV]: secrets.masterKey,
-      [SALT_KEY_ENV]: secrets.saltKey,
-      ...(config.database.enabled ? { [DATABASE_URL_ENV]: databaseUrl(config, secrets.databasePasswordInUrl) } : {}),
+      ...(config.database.enabled
+        ? {
+            [SALT_KEY_ENV]: databaseSecrets(secrets).saltKey,
+            [DATABASE_URL_ENV]: databaseUrl(config, databaseSecrets(secrets).passwordInUrl),
+          }
+        : {}),
       LITELLM_LOG: litellm.logLevel,
       // Do not read a stray .env file inside the container.
       LITELLM_MODE: "PRODUCTION",
-      // Use the price table shipped with the pinned release instead of fetching one from GitHub at
-      // every start: reproducible, and no start-up retries where egress is closed.
+      // No request of LiteLLM's own (price map, provider header lists, router presets): a deployed
+      // proxy behaves as its pinned release does, talks only to the providers the catalog names,
+      // and starts without retries where egress is closed. Offline mode covers the price map too;
+      // the older switch stays for releases that predate offline mode.
+      LITELLM_OFFLINE_MODE: "true",
       LITELLM_LOCAL_MODEL_COST_MAP: "True",
     },
     command: [

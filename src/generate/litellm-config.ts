@@ -5,7 +5,7 @@
 import { stringify } from "yaml";
 import type { Model } from "../catalog/schema";
 import type { StackConfig } from "../catalog/validate";
-import { credentialEnvOf, DATABASE_URL_ENV, envReference, MASTER_KEY_ENV } from "./secret-env";
+import { credentialEnvOf, DATABASE_URL_ENV, envReference, MASTER_KEY_ENV } from "../catalog/env-names";
 
 /** The parts of config.yaml this stack writes, typed after LiteLLM's own ConfigYAML. */
 export interface LiteLLMConfig {

@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { StackConfig } from "../catalog/validate";
-import { MASTER_KEY_ENV } from "../generate/secret-env";
+import { MASTER_KEY_ENV } from "../catalog/env-names";
 import { AdminError, LiteLLMAdmin } from "./litellm-admin";
 
 export interface ProxyAccess {

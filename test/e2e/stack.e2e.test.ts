@@ -9,7 +9,7 @@ import { loadStackConfig } from "../../src/catalog/load-config";
 import { LITELLM_CONFIG_PATH } from "../../src/containers/service-specs";
 import { renderLiteLLMConfig } from "../../src/generate/litellm-config";
 import { renderOpenClawSnippet } from "../../src/generate/openclaw-snippet";
-import { DATABASE_URL_ENV } from "../../src/generate/secret-env";
+import { DATABASE_URL_ENV } from "../../src/catalog/env-names";
 import { reconcileKeys } from "../../src/operations/key-reconciler";
 import { LiteLLMAdmin } from "../../src/operations/litellm-admin";
 import { buildUsageReport } from "../../src/operations/usage-report";
@@ -310,7 +310,7 @@ describe("data", () => {
     const created = await execIn(deployment.names.postgres, [
       "sh",
       "-c",
-      `PGPASSWORD='${deployment.secrets.databasePassword}' psql -h 127.0.0.1 -U litellm -d litellm -v ON_ERROR_STOP=1 -c "create table e2e_spend (id serial primary key, note text); insert into e2e_spend (note) values ('before'), ('replacements')"`,
+      `PGPASSWORD='${deployment.secrets.database?.password}' psql -h 127.0.0.1 -U litellm -d litellm -v ON_ERROR_STOP=1 -c "create table e2e_spend (id serial primary key, note text); insert into e2e_spend (note) values ('before'), ('replacements')"`,
     ]);
     if (created.exitCode !== 0) throw new Error(created.output);
   });
@@ -319,7 +319,7 @@ describe("data", () => {
     const result = await execIn(deployment.names.postgres, [
       "sh",
       "-c",
-      `PGPASSWORD='${deployment.secrets.databasePassword}' psql -h 127.0.0.1 -U litellm -d litellm -At -c "select count(*) from e2e_spend"`,
+      `PGPASSWORD='${deployment.secrets.database?.password}' psql -h 127.0.0.1 -U litellm -d litellm -At -c "select count(*) from e2e_spend"`,
     ]);
     return result.output.trim();
   };

@@ -17,8 +17,9 @@ type Json = Record<string, any>;
 
 function synth(overrides: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}, allowDataDeletion = false): Json {
   const config = validateStackConfig(configInput(overrides), presets, "test", env);
-  return JSON.parse(Testing.synth(new LiteLLMStack(Testing.app(), config.name, { config, allowDataDeletion })));
+  return JSON.parse(Testing.synth(new LiteLLMStack(Testing.app(), config.name, { config, allowDataDeletion, projectDir: PROJECT_DIR })));
 }
+const PROJECT_DIR = "/home/dev/litellm-stack";
 const containerNamed = (json: Json, name: string) =>
   (Object.values(json.resource.docker_container) as Json[]).find((c) => c.name === name) as Json;
 const label = (resource: Json, key: string) => resource.labels.find((l: Json) => l.label === `io.litellm-stack.${key}`)?.value;
@@ -27,7 +28,7 @@ describe("dev box (the default)", () => {
   const json = synth({ name: "litellm" });
 
   test("local state, local engine, loopback port, deletable data", () => {
-    expect(json.terraform.backend).toEqual({ local: { path: "terraform.litellm.tfstate" } });
+    expect(json.terraform.backend).toEqual({ local: { path: join(PROJECT_DIR, "terraform-state", "litellm.tfstate") } });
     expect(json.provider.docker).toEqual([{}]);
     expect(containerNamed(json, "litellm-litellm").ports).toEqual([{ internal: 4000, external: 4000, ip: "127.0.0.1" }]);
     expect(Object.values(json.resource.docker_volume)[0]).not.toHaveProperty("lifecycle.prevent_destroy", true);
@@ -160,7 +161,7 @@ describe("disposable experiments", () => {
     )) {
       expect(label(resource, "experiment")).toBe("prompt-cache");
     }
-    expect(json.terraform.backend.local.path).toBe("terraform.litellm-exp-prompt-cache.tfstate");
+    expect(json.terraform.backend.local.path).toBe(join(PROJECT_DIR, "terraform-state", "litellm-exp-prompt-cache.tfstate"));
   });
 
   test("each experiment gets a stable port of its own, and the URL follows it", () => {

@@ -62,8 +62,11 @@ describe("LiteLLMStack", () => {
       wait_timeout: 300,
       restart: "unless-stopped",
       memory: 2048,
+      // A hard limit: no swap beyond memory (Docker's default is as much swap again).
+      memory_swap: 2048,
       upload: [{ file: "/app/config.yaml", content: expect.stringContaining("model_name: claude-opus-4-6") }],
-      healthcheck: { start_period: "60s", test: expect.arrayContaining([expect.stringContaining("/health/liveliness")]) },
+      // Go's duration form, as kreuzwerker/docker reads it back; no start interval on an unknown engine.
+      healthcheck: { start_period: "1m0s", interval: "3s", start_interval: "0s", test: expect.arrayContaining([expect.stringContaining("/health/liveliness")]) },
     });
     expect(litellm.env).toEqual(
       expect.arrayContaining([
@@ -78,7 +81,7 @@ describe("LiteLLMStack", () => {
 
   test("renders exactly the service spec the end-to-end suite runs", () => {
     // Same function, placeholder secrets: everything but the secret values and the image id must match.
-    const secrets: StackSecrets = { masterKey: "M", saltKey: "S", databasePassword: "P", databasePasswordInUrl: "P", upstream: {} };
+    const secrets: StackSecrets = { masterKey: "M", database: { saltKey: "S", password: "P", passwordInUrl: "P" }, upstream: {} };
     const spec = liteLLMSpec(validConfig(), secrets);
     const litellm = containerNamed(json, "unit-litellm");
     expect(litellm.command).toEqual(spec.command);
@@ -101,7 +104,8 @@ describe("LiteLLMStack", () => {
   test("outputs the base URL, the master key as sensitive, and the OpenClaw snippet", () => {
     expect(json.output.base_url.value).toBe("http://localhost:4000");
     expect(json.output.master_key).toMatchObject({ sensitive: true });
-    expect(json.output.openclaw_snippet.value).toContain("apiKey: '${LITELLM_API_KEY}'");
+    // Escaped for Terraform, which evaluates it back to ${LITELLM_API_KEY} (terraform-evaluate.test.ts).
+    expect(json.output.openclaw_snippet.value).toContain("apiKey: '$${LITELLM_API_KEY}'");
     expect(json.output.openclaw_snippet.sensitive).toBeUndefined();
   });
 

@@ -1,6 +1,7 @@
 /**
  * The app as users run it: `main.ts` in a child process, with the environment a deployer has.
  */
+import { terraformLiteral } from "../../src/containers/terraform-literal";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -49,7 +50,10 @@ describe("synth", () => {
     expect(readFileSync(join(stackDir, "litellm-config.yaml"), "utf8")).toContain("master_key: os.environ/LITELLM_MASTER_KEY");
     const snippet = readFileSync(join(stackDir, "openclaw.json5"), "utf8");
     const output = JSON.parse(readFileSync(join(stackDir, "cdk.tf.json"), "utf8")).output.openclaw_snippet.value;
-    expect(output).toBe(snippet);
+    // The output is the snippet as a Terraform template (OpenClaw's ${LITELLM_API_KEY} escaped);
+    // test/unit/terraform-evaluate.test.ts has Terraform evaluate it back to exactly the file.
+    expect(output).toBe(terraformLiteral(snippet));
+    expect(snippet).toContain("apiKey: '${LITELLM_API_KEY}'");
   });
 
   test("no secret value from the environment lands anywhere under cdktf.out/", () => {

@@ -177,3 +177,50 @@ describe("loadStackConfig", () => {
     expect(() => loadStackConfig(file, presets)).toThrow(/malformed YAML: Map keys must be unique/);
   });
 });
+
+describe("environment references cannot leak the stack's secrets or the deployer's shell", () => {
+  test("fails when a free-text field starts with os.environ/ (LiteLLM would serve that variable's value)", () => {
+    expect(problemsOf(configInput({ models: [{ preset: "mock", mockResponse: "os.environ/LITELLM_MASTER_KEY" }], router: {}, openclaw: {} }))).toEqual([
+      'models[0].mockResponse: must not start with "os.environ/": LiteLLM would replace it with that environment variable\'s value',
+    ]);
+    expect(problemsOf(configInput({ models: [{ preset: "mock", name: "os.environ/HOME" }], router: {}, openclaw: {} }))).toEqual([
+      expect.stringMatching(/^models\[0\]\.name: must not start with "os\.environ\/"/),
+    ]);
+  });
+
+  test.each([
+    ["LITELLM_MASTER_KEY", "LITELLM_MASTER_KEY is one of the stack's own secrets"],
+    ["LITELLM_SALT_KEY", "LITELLM_SALT_KEY is one of the stack's own secrets"],
+    ["DATABASE_URL", "DATABASE_URL is one of the stack's own secrets"],
+    ["LITELLM_DB_PASSWORD", "LITELLM_DB_PASSWORD is one of the stack's own secrets"],
+    ["PATH", "PATH is a variable of the deployer's shell or of the proxy itself"],
+    ["HOME", "HOME is a variable of the deployer's shell or of the proxy itself"],
+    ["TF_VAR_X", "TF_* variables belong to the stack, its tools or the deployer's shell"],
+    ["DOCKER_HOST", "DOCKER_* variables belong to the stack, its tools or the deployer's shell"],
+  ])("fails when a credential names %s, as a config error", (name, reason) => {
+    expect(problemsOf(configInput({ models: [{ preset: "claude-opus-4-6", apiKeyEnv: name }] }))).toContain(
+      `models[0].apiKeyEnv: cannot hold an upstream credential: ${reason}; use a variable of its own, e.g. ANTHROPIC_API_KEY`,
+    );
+  });
+
+  test("fails when credentialsEnv names a reserved variable or a parameter LiteLLM returns to callers", () => {
+    const problems = problemsOf(
+      configInput({ models: [{ preset: "mock", credentialsEnv: { aws_secret_access_key: "HOME", mock_response: "ANTHROPIC_API_KEY" } }], router: {}, openclaw: {} }),
+    );
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^models\[0\]\.credentialsEnv\.aws_secret_access_key: cannot hold an upstream credential: HOME/),
+        expect.stringMatching(/^models\[0\]\.credentialsEnv\.mock_response: is not a credential parameter/),
+      ]),
+    );
+  });
+
+  test("an upstream credential of its own, Bedrock's AWS_* included, is accepted", () => {
+    const config = validConfig({
+      models: [{ preset: "mock", credentialsEnv: { aws_access_key_id: "AWS_ACCESS_KEY_ID" } }, { preset: "claude-opus-4-6", apiKeyEnv: "TEAM_ANTHROPIC_KEY" }],
+      router: {},
+      openclaw: {},
+    });
+    expect(config.models.map((m) => m.apiKeyEnv ?? m.credentialsEnv)).toEqual([{ aws_access_key_id: "AWS_ACCESS_KEY_ID" }, "TEAM_ANTHROPIC_KEY"]);
+  });
+});

@@ -66,9 +66,11 @@ export function testSecrets(): StackSecrets {
   const databasePassword = `pw/${randomBytes(6).toString("hex")}@:%`;
   return {
     masterKey: `sk-e2e-${randomBytes(12).toString("hex")}`,
-    saltKey: `sk-salt-${randomBytes(12).toString("hex")}`,
-    databasePassword,
-    databasePasswordInUrl: encodeURIComponent(databasePassword),
+    database: {
+      saltKey: `sk-salt-${randomBytes(12).toString("hex")}`,
+      password: databasePassword,
+      passwordInUrl: encodeURIComponent(databasePassword),
+    },
     // The e2e catalog's provider-down model needs some key; its provider is unreachable anyway.
     upstream: { E2E_DOWN_PROVIDER_KEY: "sk-not-a-real-upstream-key" },
   };

@@ -40,7 +40,7 @@ export function createOptions(spec: ContainerSpec, image: string): Docker.Contai
       Interval: spec.healthcheck.intervalSeconds * NS_PER_SECOND,
       Timeout: spec.healthcheck.timeoutSeconds * NS_PER_SECOND,
       StartPeriod: spec.healthcheck.startPeriodSeconds * NS_PER_SECOND,
-      StartInterval: spec.healthcheck.startIntervalSeconds * NS_PER_SECOND,
+      StartInterval: (spec.healthcheck.startIntervalSeconds ?? 0) * NS_PER_SECOND,
       Retries: spec.healthcheck.retries,
     },
     StopTimeout: spec.stopGraceSeconds,
@@ -48,6 +48,7 @@ export function createOptions(spec: ContainerSpec, image: string): Docker.Contai
     HostConfig: {
       RestartPolicy: { Name: spec.restart },
       Memory: spec.memoryMb ? spec.memoryMb * 1024 * 1024 : undefined,
+      MemorySwap: spec.memoryMb ? spec.memoryMb * 1024 * 1024 : undefined,
       Mounts: spec.volumes.map((v) => ({ Type: "volume", Source: v.volumeName, Target: v.containerPath })),
       PortBindings: Object.fromEntries(
         spec.ports.map((p) => [`${p.internal}/tcp`, [{ HostIp: p.ip, HostPort: String(p.external) }]]),

@@ -1,0 +1,92 @@
+/**
+ * Terraform evaluates what we synthesize, and produces byte for byte the text we generated:
+ * config.yaml, environment, labels, the OpenClaw snippet, whatever `${`, `%{`, `$${`, quotes,
+ * newlines or unicode the configuration holds. Runs Terraform (no provider needed) on every
+ * resource body and output of the synthesized stack; see test/support/terraform-evaluate.ts.
+ */
+import { Testing } from "cdktf";
+import { envList } from "../../src/containers/container-spec";
+import { liteLLMSpec, postgresSpec, type StackSecrets } from "../../src/containers/service-specs";
+import { renderOpenClawSnippet } from "../../src/generate/openclaw-snippet";
+import type { StackConfig } from "../../src/catalog/validate";
+import { LiteLLMStack } from "../../stacks/litellm-stack";
+import { evaluateWithTerraform, terraformAvailable, terraformBinary } from "../support/terraform-evaluate";
+import { validConfig } from "./helpers";
+
+if (!terraformAvailable) process.stderr.write(`SKIPPED (Terraform evaluation): no \`${terraformBinary}\` binary on PATH\n`);
+const evaluationTest = terraformAvailable ? test : test.skip;
+
+/** Text Terraform would evaluate if it reached a template unescaped. */
+const HOSTILE = 'a ${file("/etc/hostname")} b %{ if true }c%{ endif } d $${x} e $$${y} f %%{z} "q" \\ \n ünï 🙂 ${LITELLM_API_KEY}';
+
+const SECRETS: StackSecrets = {
+  masterKey: "sk-test-master",
+  // URL-hostile, and encoded alike by Terraform's urlencode and encodeURIComponent.
+  database: { saltKey: "sk-test-salt", password: "pw/x@y:z%", passwordInUrl: encodeURIComponent("pw/x@y:z%") },
+  upstream: { ANTHROPIC_API_KEY: "sk-ant-test", OPENAI_API_KEY: "sk-oai-test" },
+};
+const VARIABLES = {
+  LITELLM_MASTER_KEY: SECRETS.masterKey,
+  LITELLM_SALT_KEY: "sk-test-salt",
+  LITELLM_DB_PASSWORD: "pw/x@y:z%",
+  ...SECRETS.upstream,
+};
+
+function hostileConfig(): StackConfig {
+  return validConfig({
+    models: [
+      { preset: "claude-opus-4-6", name: `Claude ${HOSTILE}` },
+      { preset: "gpt-4o", apiBase: "https://llm.example/${path}/%{x}" },
+      { preset: "mock", mockResponse: HOSTILE },
+    ],
+    openclaw: { primary: "claude-opus-4-6", baseUrl: "http://proxy.example:4000/${oops}" },
+  });
+}
+
+function evaluate(config: StackConfig) {
+  const json = Testing.synth(new LiteLLMStack(Testing.app(), config.name, { config, projectDir: "/tmp/project" }));
+  return evaluateWithTerraform(json, (type, name, attribute) => `${type}.${name}.${attribute}`, VARIABLES);
+}
+
+const containerNamed = (evaluated: ReturnType<typeof evaluate>, name: string) =>
+  Object.values(evaluated.resources.docker_container).find((c) => c.name === name);
+
+/** A single nested block: cdktf renders it as an object. */
+const healthcheckOf = (container: Record<string, any>) => [container.healthcheck].flat()[0];
+
+describe("Terraform renders exactly the text we generated", () => {
+  evaluationTest("LiteLLM: config.yaml, environment, command, labels and healthcheck, with hostile catalog text", () => {
+    const config = hostileConfig();
+    const spec = liteLLMSpec(config, SECRETS);
+    const container = containerNamed(evaluate(config), spec.name);
+    expect(container.upload).toEqual([{ file: spec.uploads[0].path, content: spec.uploads[0].content }]);
+    expect(spec.uploads[0].content).toContain('${file("/etc/hostname")}'); // the hostile text is really in it
+    expect([...container.env].sort()).toEqual(envList(spec.env));
+    expect(container.command).toEqual(spec.command);
+    expect(healthcheckOf(container).test).toEqual(spec.healthcheck.test);
+    expect(Object.fromEntries(container.labels.map((l: { label: string; value: string }) => [l.label, l.value]))).toEqual(spec.labels);
+  });
+
+  evaluationTest("Postgres: environment (password as given) and healthcheck", () => {
+    const config = hostileConfig();
+    const spec = postgresSpec(config, SECRETS);
+    const container = containerNamed(evaluate(config), spec.name);
+    expect([...container.env].sort()).toEqual(envList(spec.env));
+    expect(healthcheckOf(container).test).toEqual(spec.healthcheck.test);
+  });
+
+  evaluationTest("outputs: the OpenClaw snippet keeps ${LITELLM_API_KEY} and every hostile string; the base URL as written", () => {
+    const config = hostileConfig();
+    const { outputs } = evaluate(config);
+    expect(outputs.openclaw_snippet).toBe(renderOpenClawSnippet(config));
+    expect(outputs.openclaw_snippet).toContain("apiKey: '${LITELLM_API_KEY}'");
+    expect(outputs.base_url).toBe("http://proxy.example:4000/${oops}");
+  });
+
+  evaluationTest("the check fails when a string reaches Terraform unescaped", () => {
+    const json = JSON.parse(Testing.synth(new LiteLLMStack(Testing.app(), "unit", { config: validConfig(), projectDir: "/tmp/p" })));
+    json.output.base_url.value = "http://x/${upper(\"evaluated\")}";
+    const { outputs } = evaluateWithTerraform(JSON.stringify(json), () => "R", VARIABLES);
+    expect(outputs.base_url).toBe("http://x/EVALUATED");
+  });
+});
