@@ -33,6 +33,15 @@ export const POSTGRES_ALIAS = "postgres";
 export const LITELLM_ALIAS = "litellm";
 export const POSTGRES_DATA_PATH = "/var/lib/postgresql/data";
 
+/** Each makes LiteLLM 1.108.5 use the copy shipped with the release instead of fetching it from GitHub. */
+export const LITELLM_LOCAL_DATA_SWITCHES: Readonly<Record<string, string>> = {
+  LITELLM_LOCAL_MODEL_COST_MAP: "True",
+  LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS: "True",
+  LITELLM_LOCAL_AUTOROUTER_PRESETS: "True",
+  LITELLM_LOCAL_POLICY_TEMPLATES: "True",
+  LITELLM_LOCAL_BLOG_POSTS: "True",
+};
+
 export type Component = "postgres" | "litellm" | "network" | "volume";
 
 /** Names of every Docker object of one stack: all derive from its name, so stacks never clash. */
@@ -157,12 +166,10 @@ export function liteLLMSpec(config: StackConfig, secrets: StackSecrets): Contain
       LITELLM_LOG: litellm.logLevel,
       // Do not read a stray .env file inside the container.
       LITELLM_MODE: "PRODUCTION",
-      // No request of LiteLLM's own (price map, provider header lists, router presets): a deployed
-      // proxy behaves as its pinned release does, talks only to the providers the catalog names,
-      // and starts without retries where egress is closed. Offline mode covers the price map too;
-      // the older switch stays for releases that predate offline mode.
-      LITELLM_OFFLINE_MODE: "true",
-      LITELLM_LOCAL_MODEL_COST_MAP: "True",
+      // No request of LiteLLM's own: a deployed proxy behaves as its pinned release does, talks only
+      // to the providers the catalog names, and starts without retries where egress is closed.
+      // 1.108.5 has no LITELLM_OFFLINE_MODE (checked in its source): one switch per remote file.
+      ...LITELLM_LOCAL_DATA_SWITCHES,
     },
     command: [
       "--config",
