@@ -1,54 +1,75 @@
 /**
- * The commands users run. Each validates the configuration first; deploy and destroy then run
- * cdktf non-interactively with secrets passed as TF_VAR_* and exit with cdktf's code.
+ * The commands users run. Each validates the configuration first and checks the Docker Engine;
+ * deploy and destroy then synthesize and run Terraform step by step (src/operations/stack-lifecycle.ts),
+ * with secrets passed as TF_VAR_* and every file that can hold them owner-only.
  *
- *   npm run deploy [-- <cdktf flags>]   deploy stack.config.yaml (or $LITELLM_STACK_CONFIG, $EXPERIMENT)
- *   npm run destroy                     tear it down
- *   npm run stacks                      list the LiteLLM stacks on the Docker host, with their URLs
+ *   npm run deploy [-- -migrate-state|-reconfigure]   deploy stack.config.yaml (or $LITELLM_STACK_CONFIG, $EXPERIMENT)
+ *   npm run destroy                                    tear it down
+ *   npm run stacks [-- --json]                         list the LiteLLM stacks on the Docker host, with their URLs
+ *
+ * Exit codes: 0 done (or nothing to do), 1 failed or refused (the last line says why and what to
+ * do; nothing was changed unless it says so), 2 wrong usage.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { join } from "node:path";
 import { ConfigError } from "../src/catalog/config-error";
-import { destroyRefusal } from "../src/catalog/data-protection";
+import { dataDeletionAllowed, destroyRefusal } from "../src/catalog/data-protection";
 import { loadStackConfig } from "../src/catalog/load-config";
+import { projectRoot } from "../src/catalog/project-root";
 import { terraformEnv } from "../src/catalog/terraform-env";
-import { LABEL_PREFIX } from "../src/containers/service-specs";
-import type { StackConfig } from "../src/catalog/validate";
+import { ENGINE_API_VERSION_ENV, type StackConfig } from "../src/catalog/validate";
+import { LABEL_PREFIX, resourceNames } from "../src/containers/service-specs";
+import { dockerEnv, engineInfo, noEngineMessage } from "../src/operations/docker-engine";
 import { reconcileKeys, tearDownKeys } from "../src/operations/key-reconciler";
 import { AdminError } from "../src/operations/litellm-admin";
 import { formatStacks, parseDockerPs, portClashProblems, type RunningStack } from "../src/operations/running-stacks";
+import { deployStack, destroyStack, type LifecycleOptions, type Outcome } from "../src/operations/stack-lifecycle";
+import { localStateResourceCount } from "../src/operations/state-files";
 import { connectToProxy } from "../src/operations/stack-outputs";
 
-const OUTPUTS_FILE = "outputs.json";
+/** Terraform writes state, backups and plans with the process umask: owner-only from here on. */
+process.umask(0o077);
 
-function cdktf(args: string[], env: NodeJS.ProcessEnv): number {
-  return spawnSync("npx", ["--no-install", "cdktf", ...args], { stdio: "inherit", env }).status ?? 1;
-}
+const INIT_FLAGS = ["-migrate-state", "-reconfigure", "-upgrade"];
 
-/** The stacks on the Docker host the CLI reaches (DOCKER_HOST honoured), or undefined if none answers. */
+/** The stacks on the Docker host the CLI reaches (DOCKER_HOST honoured). */
 function runningStacks(dockerHost?: string): RunningStack[] | undefined {
   const result = spawnSync(
     "docker",
     ["ps", "--all", "--filter", `label=${LABEL_PREFIX}.component=litellm`, "--format", "{{json .}}"],
-    { encoding: "utf8", timeout: 30_000, env: dockerHost ? { ...process.env, DOCKER_HOST: dockerHost } : process.env },
+    { encoding: "utf8", timeout: 30_000, env: dockerEnv(dockerHost) },
   );
   return result.status === 0 ? parseDockerPs(result.stdout) : undefined;
 }
 
+/** The app, as cdktf would run it: compiled JavaScript, or main.ts when this script runs from source. */
+function synth(root: string, env: NodeJS.ProcessEnv): () => Promise<number> {
+  const fromSource = __filename.endsWith(".ts");
+  const [command, args] = fromSource
+    ? [join(root, "node_modules", ".bin", "tsx"), [join(root, "main.ts")]]
+    : [process.execPath, [join(root, "dist", "main.js")]];
+  return () =>
+    new Promise((resolve) => {
+      const child = spawn(command, args, { cwd: root, env, stdio: "inherit" });
+      child.on("error", () => resolve(1));
+      child.on("close", (code) => resolve(code ?? 1));
+    });
+}
+
 /** After a deploy: the declared virtual keys, created or brought into line. A failure fails the deploy. */
-async function syncKeys(config: StackConfig): Promise<number> {
-  if (config.keys.length === 0) return 0;
+async function syncKeys(config: StackConfig): Promise<Outcome | undefined> {
+  if (config.keys.length === 0) return undefined;
   try {
     const { access, admin } = connectToProxy(config);
     await reconcileKeys(admin, config, access.keys);
-    return 0;
+    return undefined;
   } catch (error) {
     if (!(error instanceof AdminError)) throw error;
-    console.error(`error: the stack is deployed but its virtual keys are not in line: ${error.message}`);
-    return 1;
+    return { code: 1, summary: `the stack is deployed but its virtual keys are not in line: ${error.message}` };
   }
 }
 
-/** Before a destroy: the stack's keys go first, while the proxy still answers. */
+/** Just before the teardown is applied: the stack's keys go, while the proxy still answers. */
 async function deleteKeys(config: StackConfig): Promise<void> {
   if (config.keys.length === 0) return;
   try {
@@ -59,38 +80,57 @@ async function deleteKeys(config: StackConfig): Promise<void> {
   }
 }
 
+function finish(outcome: Outcome): number {
+  if (outcome.summary) (outcome.code === 0 ? console.log : console.error)(outcome.code === 0 ? outcome.summary : `error: ${outcome.summary}`);
+  return outcome.code;
+}
+
 async function main([command, ...rest]: string[]): Promise<number> {
   if (command === "stacks") {
-    const stacks = runningStacks();
-    if (!stacks) {
-      console.error("error: no Docker Engine answers (docker ps failed): start it or set DOCKER_HOST");
-      return 1;
-    }
+    const engine = engineInfo();
+    const stacks = "error" in engine ? undefined : runningStacks();
+    if (!stacks) return finish({ code: 1, summary: noEngineMessage(undefined, "error" in engine ? engine.error : "docker ps failed") });
     console.log(rest.includes("--json") ? JSON.stringify(stacks, null, 2) : formatStacks(stacks));
     return 0;
   }
-  if (command !== "deploy" && command !== "destroy") {
-    console.error("usage: stack.js deploy|destroy|stacks [--json]");
+  const unknownFlags = rest.filter((arg) => !INIT_FLAGS.includes(arg));
+  if ((command !== "deploy" && command !== "destroy") || unknownFlags.length > 0) {
+    console.error(`usage: stack.js deploy|destroy [${INIT_FLAGS.join("|")}] | stacks [--json]`);
     return 2;
   }
+  const root = projectRoot();
   try {
     const config = loadStackConfig();
-    const env = { ...terraformEnv(config, process.env), CHECKPOINT_DISABLE: "1" };
     if (command === "destroy") {
       const refusal = destroyRefusal(config, process.env);
       if (refusal.length > 0) throw new ConfigError("destroy", refusal);
-      await deleteKeys(config);
-      return cdktf(["destroy", config.name, "--auto-approve", ...rest], env);
     }
+    const nothingDeployed = command === "destroy" && localStateResourceCount(config, root) === 0;
+    const engine = nothingDeployed ? undefined : engineInfo(config.docker.host);
+    if (engine && "error" in engine) return finish({ code: 1, summary: `${noEngineMessage(config.docker.host, engine.error)}. Nothing was changed` });
+
+    const env: NodeJS.ProcessEnv = {
+      ...terraformEnv(config, process.env),
+      CHECKPOINT_DISABLE: "1",
+      ...(engine ? { [ENGINE_API_VERSION_ENV]: engine.apiVersion } : {}),
+    };
+    const options: LifecycleOptions = {
+      config,
+      projectDir: root,
+      env,
+      synth: synth(root, env),
+      initArgs: rest,
+      watchContainers: Object.values(resourceNames(config.name)).filter((name) => /-(litellm|postgres)$/.test(name)),
+      dataDeletionAllowed: dataDeletionAllowed(process.env),
+    };
+    if (command === "destroy") return finish(await destroyStack(options, () => deleteKeys(config)));
+
     const running = runningStacks(config.docker.host);
-    if (running) {
-      const clashes = portClashProblems(config, running);
-      if (clashes.length > 0) throw new ConfigError("stack configuration", clashes);
-    } else {
-      console.warn("warning: could not list the stacks on the Docker host; port clashes are not checked");
-    }
-    const deployed = cdktf(["deploy", config.name, "--auto-approve", "--outputs-file", OUTPUTS_FILE, ...rest], env);
-    return deployed === 0 ? await syncKeys(config) : deployed;
+    const clashes = running ? portClashProblems(config, running) : [];
+    if (clashes.length > 0) throw new ConfigError("stack configuration", clashes);
+    const deployed = await deployStack(options);
+    if (deployed.code !== 0) return finish(deployed);
+    return finish((await syncKeys(config)) ?? deployed);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(`error: nothing was changed\n${error.message}`);

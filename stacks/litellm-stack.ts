@@ -18,6 +18,7 @@ import { upstreamCredentialEnvNames } from "../src/catalog/env-names";
 import { projectRoot } from "../src/catalog/project-root";
 import { addStateBackend, stateBackendFor } from "../src/containers/state-backend";
 import { terraformLiteral as literal } from "../src/containers/terraform-literal";
+import { DATA_PROTECTION_MARKER_ID } from "../src/operations/plan-guard";
 
 export const LITELLM_CONFIG_FILE = "litellm-config.yaml";
 export const OPENCLAW_SNIPPET_FILE = "openclaw.json5";
@@ -37,12 +38,7 @@ export interface LiteLLMStackProps {
   readonly projectDir?: string;
 }
 
-/**
- * Address of the marker that records, in state, that the data volume is protected. The deploy
- * refuses any plan that deletes a volume while the state it starts from holds this marker, so
- * neither `database.enabled: false` nor a changed setting can delete protected data in passing.
- */
-export const DATA_PROTECTION_MARKER = "terraform_data.data-protection";
+
 
 /**
  * A LiteLLM proxy for OpenClaw on Docker: a private network, Postgres with a named volume for spend
@@ -87,9 +83,9 @@ export class LiteLLMStack extends TerraformStack {
         lifecycle: { preventDestroy: config.database.keepDataOnDestroy && !props.allowDataDeletion },
       });
       if (config.database.keepDataOnDestroy) {
-        // Built into Terraform (no provider to install); see DATA_PROTECTION_MARKER.
-        const marker = new TerraformResource(this, "data-protection", { terraformResourceType: "terraform_data" });
-        marker.addOverride("input", literal(names.volume));
+        // Built into Terraform (no provider to install); see src/operations/plan-guard.ts.
+        const marker = new TerraformResource(this, DATA_PROTECTION_MARKER_ID, { terraformResourceType: "terraform_data" });
+        marker.addOverride("input", literal(`${volume.terraformResourceType}.${volume.friendlyUniqueId}`));
       }
       postgres = new ServiceContainer(this, "postgres", {
         spec: postgresSpec(config, secrets),

@@ -4,9 +4,10 @@
  * sensitive ones). Values are read into memory, never printed or written.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { StackConfig } from "../catalog/validate";
+import { localStatePath } from "../containers/state-backend";
 import { MASTER_KEY_ENV } from "../catalog/env-names";
 import { AdminError, LiteLLMAdmin } from "./litellm-admin";
 
@@ -19,16 +20,27 @@ export interface ProxyAccess {
 
 type Outputs = Record<string, { value: unknown } | undefined>;
 
+/** Outputs as Terraform's state file records them (format 4: `outputs.<name>.value`). */
+function stateFileOutputs(path: string): Outputs {
+  if (!existsSync(path)) return {};
+  return ((JSON.parse(readFileSync(path, "utf8")) as { outputs?: Outputs }).outputs ?? {}) as Outputs;
+}
+
 function terraformOutputs(config: StackConfig, cwd: string): Outputs {
+  // Local state: read it directly, no `terraform init` needed (and nothing under cdktf.out/ either).
+  const statePath = localStatePath(config, cwd);
+  if (statePath) return stateFileOutputs(statePath);
   const dir = join(cwd, "cdktf.out", "stacks", config.name);
-  if (!existsSync(dir)) return {};
+  if (!existsSync(join(dir, ".terraform"))) {
+    throw new AdminError(`cannot read the outputs of stack "${config.name}" from its remote state: run \`npm run deploy\` from this checkout first (it initializes the backend), or set LITELLM_BASE_URL and ${MASTER_KEY_ENV}`);
+  }
   const binary = process.env.TERRAFORM_BINARY_NAME || "terraform";
   const result = spawnSync(binary, ["output", "-json", "-no-color"], { cwd: dir, encoding: "utf8", timeout: 60_000 });
   if (result.status !== 0) {
     const reason = /Error: (.*)/.exec(result.stderr ?? "")?.[1] ?? result.error?.message ?? `exit ${result.status}`;
     throw new AdminError(
       `cannot read the outputs of stack "${config.name}" (${binary} output: ${reason.trim()}): ` +
-        `deploy it from this checkout first, or set LITELLM_BASE_URL and ${MASTER_KEY_ENV}`,
+        `run \`npm run deploy\` from this checkout, or set LITELLM_BASE_URL and ${MASTER_KEY_ENV}`,
     );
   }
   return JSON.parse(result.stdout || "{}") as Outputs;

@@ -19,17 +19,30 @@ describe("proxyAccess: where the operations commands find the proxy", () => {
     );
   });
 
-  test("fails clearly when the synthesized stack has no state Terraform can read", () => {
-    const cwd = mkdtempSync(join(tmpdir(), "synth-only-"));
-    mkdirSync(join(cwd, "cdktf.out", "stacks", "unit"), { recursive: true });
-    writeFileSync(join(cwd, "cdktf.out", "stacks", "unit", "cdk.tf.json"), JSON.stringify({ terraform: { backend: { local: { path: "x.tfstate" } } } }));
-    let message = "";
-    try {
-      proxyAccess(withKeys, { PATH: process.env.PATH }, cwd);
-    } catch (error) {
-      message = (error as Error).message;
-    }
-    // With terraform: its reason; without: the spawn error. Either way the fix is named.
-    expect(message).toMatch(/^cannot read the outputs of stack "unit" \(terraform output: .+\): deploy it from this checkout first/);
+  test("reads the outputs straight from the local state file, outside cdktf.out/ (no terraform init needed)", () => {
+    const cwd = mkdtempSync(join(tmpdir(), "state-outputs-"));
+    mkdirSync(join(cwd, "terraform-state"));
+    // Terraform's state format 4, as `terraform apply` writes it.
+    const state = {
+      version: 4,
+      terraform_version: "1.11.4",
+      serial: 3,
+      lineage: "x",
+      outputs: {
+        base_url: { value: "http://localhost:4000", type: "string" },
+        master_key: { value: "sk-from-state", type: "string", sensitive: true },
+        virtual_keys: { value: { openclaw: "sk-virtual" }, type: ["object", { openclaw: "string" }], sensitive: true },
+      },
+      resources: [],
+    };
+    writeFileSync(join(cwd, "terraform-state", "unit.tfstate"), JSON.stringify(state));
+    expect(proxyAccess(withKeys, {}, cwd)).toEqual({ baseUrl: "http://localhost:4000", masterKey: "sk-from-state", keys: { openclaw: "sk-virtual" } });
+  });
+
+  test("fails clearly, naming the command to run, when a remote backend was never initialized here", () => {
+    const remote = validConfig({ keys: [{ alias: "openclaw", maxBudget: 1 }], backend: { type: "s3", bucket: "b", key: "k", region: "r" } });
+    expect(() => proxyAccess(remote, {}, mkdtempSync(join(tmpdir(), "remote-")))).toThrow(
+      'cannot read the outputs of stack "unit" from its remote state: run `npm run deploy` from this checkout first (it initializes the backend), or set LITELLM_BASE_URL and LITELLM_MASTER_KEY',
+    );
   });
 });

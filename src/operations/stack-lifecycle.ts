@@ -1,0 +1,147 @@
+/**
+ * Deploy and destroy, step by step, each step able to stop the run before anything changes:
+ * state in its place -> synth -> terraform init -> plan (saved) -> the data guard on that plan ->
+ * apply exactly that plan, watching the containers start -> outputs. Used by `npm run deploy` /
+ * `npm run destroy`; a user's own `cdktf deploy` still works, without these checks.
+ */
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { StackConfig } from "../catalog/validate";
+import { DELETE_DATA_ENV } from "../catalog/data-protection";
+import { localStatePath } from "../containers/state-backend";
+import { protectedDeletions } from "./plan-guard";
+import { describeFailedStart, stopRestarting, watchStarts } from "./start-watch";
+import { localStateResourceCount, moveLegacyState, secureStateFiles, stackOutDir } from "./state-files";
+import { diagnoseTerraformFailure } from "./terraform-failure";
+import { TerraformRunner } from "./terraform-runner";
+
+export const OUTPUTS_FILE = "outputs.json";
+const PLAN_FILE = "stack.tfplan";
+
+export interface LifecycleOptions {
+  readonly config: StackConfig;
+  /** The checkout: cdktf.out/, terraform-state/ and outputs.json are here. */
+  readonly projectDir: string;
+  /** Environment for the synth and Terraform (secrets as TF_VAR_*). */
+  readonly env: NodeJS.ProcessEnv;
+  /** Synthesizes the stack into cdktf.out/; resolves with the exit code (its errors already printed). */
+  readonly synth: () => Promise<number>;
+  /** Extra `terraform init` arguments, e.g. -migrate-state. */
+  readonly initArgs?: readonly string[];
+  /** Containers whose start is watched during apply. @default - none */
+  readonly watchContainers?: readonly string[];
+  readonly dataDeletionAllowed: boolean;
+  readonly log?: (line: string) => void;
+  readonly warn?: (line: string) => void;
+}
+
+/** The end of a run: the exit code and the one line that says how it ended. */
+export interface Outcome {
+  readonly code: number;
+  readonly summary: string;
+}
+
+function failure(step: string, output: string): Outcome {
+  const diagnosis = diagnoseTerraformFailure(output);
+  return {
+    code: 1,
+    summary: diagnosis ? `${step} failed: ${diagnosis.cause}. Next: ${diagnosis.next}` : `${step} failed (Terraform's error is above)`,
+  };
+}
+
+async function prepare(options: LifecycleOptions): Promise<TerraformRunner | Outcome> {
+  const { config, projectDir } = options;
+  for (const line of moveLegacyState(config, projectDir)) (options.log ?? console.log)(line);
+  secureStateFiles(config, projectDir);
+  if ((await options.synth()) !== 0) return { code: 1, summary: "synth failed: nothing was changed" };
+  const terraform = new TerraformRunner(stackOutDir(projectDir, config.name), options.env);
+  const init = await terraform.init(options.initArgs);
+  if (init.status !== 0) return failure("terraform init", init.output);
+  return terraform;
+}
+
+function protectionRefusal(config: StackConfig, addresses: readonly string[]): Outcome {
+  return {
+    code: 1,
+    summary:
+      `refused: the plan would delete ${addresses.join(", ")}, the spend database of "${config.name}", which its state protects ` +
+      `(database.keepDataOnDestroy). Nothing was changed. To delete the data on purpose, run again with ${DELETE_DATA_ENV}=yes`,
+  };
+}
+
+/** Plans, checks and applies; the plan file never outlives the run (it holds secrets). */
+async function planCheckApply(
+  terraform: TerraformRunner,
+  options: LifecycleOptions,
+  destroy: boolean,
+  beforeApply?: () => Promise<void>,
+): Promise<Outcome | "no changes"> {
+  const planFile = join(terraform.stackDir, PLAN_FILE);
+  try {
+    const plan = await terraform.plan(planFile, destroy);
+    if (plan.status === 1) return failure("terraform plan", plan.output);
+    if (plan.status === 0) return "no changes";
+    const json = await terraform.showPlan(planFile);
+    const deletions = protectedDeletions(json);
+    if (deletions.length > 0 && !options.dataDeletionAllowed) return protectionRefusal(options.config, deletions);
+    if (destroy && !(json.resource_changes ?? []).some((rc) => rc.change.actions.includes("delete"))) return "no changes";
+    await beforeApply?.();
+    return await applyWatched(terraform, planFile, options);
+  } finally {
+    rmSync(planFile, { force: true });
+  }
+}
+
+async function applyWatched(terraform: TerraformRunner, planFile: string, options: LifecycleOptions): Promise<Outcome> {
+  const names = options.watchContainers ?? [];
+  const watch = names.length > 0 ? watchStarts(names, Date.now(), options.config.docker.host) : undefined;
+  let interrupt: () => void = () => undefined;
+  const applying = terraform.apply(planFile, (stop) => (interrupt = stop));
+  const failedStart = watch?.failure.then((failed) => {
+    if (failed) interrupt();
+    return failed;
+  });
+  const applied = await applying;
+  watch?.stop();
+  const failed = await failedStart;
+  if (failed) {
+    await stopRestarting(failed.container, options.config.docker.host);
+    return { code: 1, summary: `deploy stopped: ${describeFailedStart(failed)}` };
+  }
+  return applied.status === 0 ? { code: 0, summary: "" } : failure("terraform apply", applied.output);
+}
+
+/** Non-sensitive outputs in cdktf's --outputs-file form, owner-only like every file that can hold stack data. */
+async function writeOutputsFile(terraform: TerraformRunner, options: LifecycleOptions): Promise<void> {
+  const outputs = await terraform.outputs();
+  const visible = Object.fromEntries(Object.entries(outputs).filter(([, o]) => !o.sensitive).map(([name, o]) => [name, o.value]));
+  writeFileSync(join(options.projectDir, OUTPUTS_FILE), `${JSON.stringify({ [options.config.name]: visible }, null, 2)}\n`, { mode: 0o600 });
+}
+
+export async function deployStack(options: LifecycleOptions): Promise<Outcome> {
+  const terraform = await prepare(options);
+  if (!(terraform instanceof TerraformRunner)) return terraform;
+  const result = await planCheckApply(terraform, options, false);
+  secureStateFiles(options.config, options.projectDir);
+  if (result !== "no changes" && result.code !== 0) return result;
+  await writeOutputsFile(terraform, options);
+  return { code: 0, summary: result === "no changes" ? `stack "${options.config.name}" is up to date: nothing changed` : `stack "${options.config.name}" deployed` };
+}
+
+/**
+ * @param beforeApply runs once the destroy plan is known to be allowed, just before it is applied
+ *   (the virtual keys go then: a refused or failed plan leaves them in place)
+ */
+export async function destroyStack(options: LifecycleOptions, beforeApply?: () => Promise<void>): Promise<Outcome> {
+  const { config, projectDir } = options;
+  for (const line of moveLegacyState(config, projectDir)) (options.log ?? console.log)(line);
+  if (localStateResourceCount(config, projectDir) === 0) {
+    return { code: 0, summary: `nothing to destroy: stack "${config.name}" has no resources in its state (${localStatePath(config, projectDir)})` };
+  }
+  const terraform = await prepare(options);
+  if (!(terraform instanceof TerraformRunner)) return terraform;
+  const result = await planCheckApply(terraform, options, true, beforeApply);
+  secureStateFiles(config, projectDir);
+  if (result === "no changes") return { code: 0, summary: `nothing to destroy: stack "${config.name}" has no resources in its state` };
+  return result.code === 0 ? { code: 0, summary: `stack "${config.name}" destroyed` } : result;
+}

@@ -1,0 +1,75 @@
+/**
+ * Terraform's output of a failed step -> the cause in one line and what to do next. Terraform
+ * prints the real reason among many lines (and the provider wraps Docker's); the user's last
+ * lines should say it plainly. Pure: tested on the texts Terraform and the provider print.
+ */
+export interface FailureDiagnosis {
+  readonly cause: string;
+  readonly next: string;
+}
+
+const KNOWN_FAILURES: readonly { readonly pattern: RegExp; readonly diagnosis: FailureDiagnosis }[] = [
+  {
+    pattern: /could not connect to registry\.terraform\.io|Failed to query available provider packages|Failed to install provider/,
+    diagnosis: {
+      cause: "Terraform could not download its providers (kreuzwerker/docker, hashicorp/random): the Terraform registry is not reachable",
+      next:
+        "on a machine without the registry, use a provider mirror: `terraform providers mirror DIR` in cdktf.out/stacks/<stack> on a connected machine, " +
+        "copy DIR over, and point TF_CLI_CONFIG_FILE at a file with provider_installation { filesystem_mirror { path = \"DIR\" } } (README, \"Offline machines\")",
+    },
+  },
+  {
+    pattern: /Backend configuration changed|Backend initialization required|backend.*has changed/i,
+    diagnosis: {
+      cause: "the state backend in the configuration is not the one Terraform last used",
+      next: "move the existing state with `npm run deploy -- -migrate-state` (or start afresh with `-reconfigure` if the old state is gone on purpose)",
+    },
+  },
+  {
+    pattern: /Cannot connect to the Docker daemon|Error pinging Docker server|error during connect|Is the docker daemon running/i,
+    diagnosis: {
+      cause: "no Docker Engine answered the provider",
+      next: "start Docker (or dockerd), or set DOCKER_HOST / docker.host to the engine to use; `npm run stacks` checks the connection",
+    },
+  },
+  {
+    pattern: /port is already allocated|address already in use/i,
+    diagnosis: {
+      cause: "the host port is already taken by another program or container",
+      next: "choose another litellm.port (or EXPERIMENT name), or stop what holds it (`docker ps`, `ss -ltnp`)",
+    },
+  },
+  {
+    pattern: /is already in use by container|Conflict\. The (container|network|volume) name/i,
+    diagnosis: {
+      cause: "a Docker object with the stack's name exists but is not in this stack's state (left by an earlier checkout or a lost state)",
+      next: "remove it if it is a leftover (`docker rm -f NAME` / `docker network rm NAME`; a volume holds data: back it up first), or deploy with another stack name",
+    },
+  },
+  {
+    pattern: /Unable to (create container with image|read Docker image)|No such image|pull access denied|manifest unknown|failed to resolve reference/i,
+    diagnosis: {
+      cause: "an image could not be found or pulled",
+      next: "check the image names and tags in the configuration, the registry login (`docker login`), or load the images on the engine (`docker load`)",
+    },
+  },
+  {
+    pattern: /container failed to be in healthy state/i,
+    diagnosis: {
+      cause: "a container started but its healthcheck did not pass in time",
+      next: "read its log (`docker logs <stack>-litellm`); a first start with database migrations can take minutes on a small machine",
+    },
+  },
+  {
+    pattern: /Instance cannot be destroyed|prevent_destroy/i,
+    diagnosis: {
+      cause: "the plan would delete the protected spend database volume",
+      next: "keep database.enabled: true and the stack name, or delete the data on purpose with LITELLM_DELETE_DATA=yes",
+    },
+  },
+];
+
+/** The first known cause in the output, or undefined (then Terraform's own error is the best guide). */
+export function diagnoseTerraformFailure(output: string): FailureDiagnosis | undefined {
+  return KNOWN_FAILURES.find(({ pattern }) => pattern.test(output))?.diagnosis;
+}

@@ -1,0 +1,79 @@
+/**
+ * Runs Terraform in a synthesized stack folder: its output goes to the user as it comes, and the
+ * tail is kept to say why a step failed. A plan is saved, checked and then applied as saved, so
+ * what was checked is exactly what runs.
+ */
+import { spawn } from "node:child_process";
+import type { PlanJson } from "./plan-guard";
+
+export interface StepResult {
+  readonly status: number;
+  /** The last ~200 lines Terraform printed (stdout and stderr). */
+  readonly output: string;
+}
+
+export interface RunOptions {
+  /** Keep the output to the caller (it may hold secrets, e.g. `show -json`); otherwise it is also shown. */
+  readonly capture?: boolean;
+  /** Called with a function that interrupts the run (SIGINT, as Ctrl-C would). */
+  readonly onStart?: (interrupt: () => void) => void;
+}
+
+const TAIL_LINES = 200;
+
+export class TerraformRunner {
+  constructor(
+    readonly stackDir: string,
+    private readonly env: NodeJS.ProcessEnv,
+    readonly binary = env.TERRAFORM_BINARY_NAME || "terraform",
+  ) {}
+
+  run(args: readonly string[], options: RunOptions = {}): Promise<StepResult & { readonly stdout: string }> {
+    return new Promise((resolve) => {
+      const child = spawn(this.binary, [...args], { cwd: this.stackDir, env: this.env, stdio: ["ignore", "pipe", "pipe"] });
+      let stdout = "";
+      let tail = "";
+      const keep = (chunk: Buffer, stream: NodeJS.WriteStream) => {
+        const text = chunk.toString("utf8");
+        if (options.capture && stream === process.stdout) {
+          stdout += text; // may hold secrets: neither shown nor kept in the tail
+          return;
+        }
+        if (!options.capture) stream.write(text);
+        tail = (tail + text).split("\n").slice(-TAIL_LINES).join("\n");
+      };
+      child.stdout.on("data", (chunk: Buffer) => keep(chunk, process.stdout));
+      child.stderr.on("data", (chunk: Buffer) => keep(chunk, process.stderr));
+      options.onStart?.(() => child.kill("SIGINT"));
+      child.on("error", (error) => resolve({ status: 127, output: `${this.binary}: ${error.message}`, stdout }));
+      child.on("close", (code) => resolve({ status: code ?? 1, output: tail, stdout }));
+    });
+  }
+
+  init(extraArgs: readonly string[] = []) {
+    return this.run(["init", "-input=false", "-no-color", ...extraArgs]);
+  }
+
+  /** Saves the plan to `planFile`; status 0: no changes, 2: changes, 1: error (-detailed-exitcode). */
+  plan(planFile: string, destroy = false) {
+    return this.run(["plan", "-input=false", "-no-color", "-detailed-exitcode", `-out=${planFile}`, ...(destroy ? ["-destroy"] : [])]);
+  }
+
+  /** The saved plan as JSON. It holds sensitive values: kept in memory, never printed. */
+  async showPlan(planFile: string): Promise<PlanJson> {
+    const result = await this.run(["show", "-json", "-no-color", planFile], { capture: true });
+    if (result.status !== 0) throw new Error(`${this.binary} show failed: ${result.output.trim().split("\n").at(-1)}`);
+    return JSON.parse(result.stdout) as PlanJson;
+  }
+
+  apply(planFile: string, onStart?: RunOptions["onStart"]) {
+    return this.run(["apply", "-input=false", "-no-color", planFile], { onStart });
+  }
+
+  /** `terraform output -json`: every output with its sensitivity. Held in memory only. */
+  async outputs(): Promise<Record<string, { readonly value: unknown; readonly sensitive: boolean }>> {
+    const result = await this.run(["output", "-json", "-no-color"], { capture: true });
+    if (result.status !== 0) throw new Error(`${this.binary} output failed: ${result.output.trim().split("\n").at(-1)}`);
+    return JSON.parse(result.stdout || "{}");
+  }
+}
