@@ -4,7 +4,7 @@
  * apply exactly that plan, watching the containers start -> outputs. Used by `npm run deploy` /
  * `npm run destroy`; a user's own `cdktf deploy` still works, without these checks.
  */
-import { rmSync, writeFileSync } from "node:fs";
+import { chmodSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { StackConfig } from "../catalog/validate";
 import { DELETE_DATA_ENV } from "../catalog/data-protection";
@@ -31,6 +31,8 @@ export interface LifecycleOptions {
   /** Containers whose start is watched during apply. @default - none */
   readonly watchContainers?: readonly string[];
   readonly dataDeletionAllowed: boolean;
+  /** Show Terraform's output as it runs. @default true */
+  readonly echo?: boolean;
   readonly log?: (line: string) => void;
   readonly warn?: (line: string) => void;
 }
@@ -54,7 +56,7 @@ async function prepare(options: LifecycleOptions): Promise<TerraformRunner | Out
   for (const line of moveLegacyState(config, projectDir)) (options.log ?? console.log)(line);
   secureStateFiles(config, projectDir);
   if ((await options.synth()) !== 0) return { code: 1, summary: "synth failed: nothing was changed" };
-  const terraform = new TerraformRunner(stackOutDir(projectDir, config.name), options.env);
+  const terraform = new TerraformRunner(stackOutDir(projectDir, config.name), options.env, options.echo ?? true);
   const init = await terraform.init(options.initArgs);
   if (init.status !== 0) return failure("terraform init", init.output);
   return terraform;
@@ -115,7 +117,10 @@ async function applyWatched(terraform: TerraformRunner, planFile: string, option
 async function writeOutputsFile(terraform: TerraformRunner, options: LifecycleOptions): Promise<void> {
   const outputs = await terraform.outputs();
   const visible = Object.fromEntries(Object.entries(outputs).filter(([, o]) => !o.sensitive).map(([name, o]) => [name, o.value]));
-  writeFileSync(join(options.projectDir, OUTPUTS_FILE), `${JSON.stringify({ [options.config.name]: visible }, null, 2)}\n`, { mode: 0o600 });
+  const file = join(options.projectDir, OUTPUTS_FILE);
+  writeFileSync(file, `${JSON.stringify({ [options.config.name]: visible }, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600); // a file from an earlier version may be world-readable
+
 }
 
 export async function deployStack(options: LifecycleOptions): Promise<Outcome> {

@@ -25,6 +25,8 @@ export class TerraformRunner {
   constructor(
     readonly stackDir: string,
     private readonly env: NodeJS.ProcessEnv,
+    /** false: keep Terraform's output to the tail (tests); the user otherwise sees it as it comes. */
+    private readonly echo = true,
     readonly binary = env.TERRAFORM_BINARY_NAME || "terraform",
   ) {}
 
@@ -39,7 +41,7 @@ export class TerraformRunner {
           stdout += text; // may hold secrets: neither shown nor kept in the tail
           return;
         }
-        if (!options.capture) stream.write(text);
+        if (!options.capture && this.echo) stream.write(text);
         tail = (tail + text).split("\n").slice(-TAIL_LINES).join("\n");
       };
       child.stdout.on("data", (chunk: Buffer) => keep(chunk, process.stdout));

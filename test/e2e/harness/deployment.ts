@@ -8,13 +8,15 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { loadPresets } from "../../../src/catalog/presets";
-import { type StackConfig, validateStackConfig } from "../../../src/catalog/validate";
+import { ENGINE_API_VERSION_ENV, type StackConfig, validateStackConfig } from "../../../src/catalog/validate";
+import { engineInfo } from "../../../src/operations/docker-engine";
 import { liteLLMSpec, postgresSpec, resourceNames, type StackSecrets, stackLabels, LABEL_PREFIX } from "../../../src/containers/service-specs";
 import { docker, ensureNetwork, ensureVolume, removeLabelled, runSpec, waitHealthy } from "./engine";
 import { type LocalImages, mapImage } from "./images";
 import { seconds } from "./wait";
 
 export const E2E_CONFIG_FILE = join(__dirname, "..", "stack.e2e.yaml");
+const engine = engineInfo();
 
 /** A port on 127.0.0.1 that nothing listens on right now. */
 export async function freePort(): Promise<number> {
@@ -57,7 +59,11 @@ export function loadE2EConfig(overrides: E2EOverrides): StackConfig {
     overrides.adjust ? overrides.adjust(merged) : merged,
     loadPresets(),
     file,
-    overrides.experiment ? { EXPERIMENT: overrides.experiment } : {},
+    {
+      ...(overrides.experiment ? { EXPERIMENT: overrides.experiment } : {}),
+      // The healthcheck settings the real engine takes, as `npm run deploy` detects them.
+      ...(engine && !("error" in engine) ? { [ENGINE_API_VERSION_ENV]: engine.apiVersion } : {}),
+    },
   );
 }
 
