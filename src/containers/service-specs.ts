@@ -73,6 +73,15 @@ function healthcheckLabel(healthcheck: HealthcheckSpec): Record<string, string> 
   return { [`${LABEL_PREFIX}.healthcheck-hash`]: hash };
 }
 
+/**
+ * The image reference as configured. The container itself must be created from the image id (the
+ * provider reads `image` back as the id, so a name would be a change at every plan), which makes
+ * `docker ps` show a bare id; this label, and `npm run stacks`, show the name.
+ */
+function imageLabel(image: string): Record<string, string> {
+  return { [`${LABEL_PREFIX}.image`]: image };
+}
+
 export function databaseUrl(config: StackConfig, passwordInUrl: string): string {
   const { user, name } = config.database;
   return `postgresql://${user}:${passwordInUrl}@${POSTGRES_ALIAS}:5432/${name}`;
@@ -122,7 +131,7 @@ export function postgresSpec(config: StackConfig, secrets: StackSecrets): Contai
     volumes: [{ volumeName: names.volume, containerPath: POSTGRES_DATA_PATH }],
     // Not published on the host: only LiteLLM, on the private network, talks to it.
     ports: [],
-    labels: { ...stackLabels(config, "postgres"), ...healthcheckLabel(healthcheck) },
+    labels: { ...stackLabels(config, "postgres"), ...imageLabel(config.database.image), ...healthcheckLabel(healthcheck) },
     restart: "unless-stopped",
     stopGraceSeconds: 30,
     healthyTimeoutSeconds: 120,
@@ -189,6 +198,7 @@ export function liteLLMSpec(config: StackConfig, secrets: StackSecrets): Contain
       // Read back by `npm run stacks` and the port-clash check.
       [`${LABEL_PREFIX}.port`]: String(litellm.port),
       [`${LABEL_PREFIX}.url`]: config.openclaw.baseUrl,
+      ...imageLabel(litellm.image),
       ...healthcheckLabel(healthcheck),
     },
     restart: "unless-stopped",

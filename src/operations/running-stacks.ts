@@ -8,6 +8,8 @@ export interface RunningStack {
   readonly experiment?: string;
   readonly port?: number;
   readonly url?: string;
+  /** The image as configured (`docker ps` shows the id the container was created from). */
+  readonly image?: string;
   readonly state: string;
 }
 
@@ -30,6 +32,7 @@ export function parseDockerPs(output: string): RunningStack[] {
         ...(labels[`${LABEL_PREFIX}.experiment`] ? { experiment: labels[`${LABEL_PREFIX}.experiment`] } : {}),
         ...(port ? { port: Number(port) } : {}),
         ...(labels[`${LABEL_PREFIX}.url`] ? { url: labels[`${LABEL_PREFIX}.url`] } : {}),
+        ...(labels[`${LABEL_PREFIX}.image`] ? { image: labels[`${LABEL_PREFIX}.image`] } : {}),
         state: row.State ?? row.Status ?? "unknown",
       };
     })
@@ -52,7 +55,10 @@ export function portClashProblems(config: StackConfig, running: readonly Running
 /** Aligned columns for people. */
 export function formatStacks(stacks: readonly RunningStack[]): string {
   if (stacks.length === 0) return "no LiteLLM stacks on this Docker host";
-  const rows = [["STACK", "EXPERIMENT", "URL", "STATE"], ...stacks.map((s) => [s.stack, s.experiment ?? "-", s.url ?? "-", s.state])];
+  const rows = [
+    ["STACK", "EXPERIMENT", "URL", "IMAGE", "STATE"],
+    ...stacks.map((s) => [s.stack, s.experiment ?? "-", s.url ?? "-", s.image ?? "-", s.state]),
+  ];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd()).join("\n");
 }

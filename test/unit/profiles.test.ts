@@ -207,15 +207,23 @@ describe("disposable experiments", () => {
   });
 });
 
+test("the shipped stack.config.yaml leaves the port to the default, so each experiment of it gets its own", () => {
+  const file = join(__dirname, "..", "..", "stack.config.yaml");
+  expect(loadStackConfig(file, presets, {}).litellm.port).toBe(4000);
+  const experiment = loadStackConfig(file, presets, { EXPERIMENT: "try" });
+  expect(experiment.litellm.port).not.toBe(4000);
+  expect(experiment.litellm.port).toBe(experimentPort("litellm-exp-try"));
+});
+
 describe("listing the stacks on a host", () => {
   const ps = [
     JSON.stringify({ Labels: "io.litellm-stack.stack=litellm-exp-b,io.litellm-stack.experiment=b,io.litellm-stack.port=41234,io.litellm-stack.url=http://localhost:41234,other=x=y", State: "running" }),
-    JSON.stringify({ Labels: "io.litellm-stack.stack=litellm,io.litellm-stack.port=4000,io.litellm-stack.url=http://localhost:4000", State: "exited" }),
+    JSON.stringify({ Labels: "io.litellm-stack.stack=litellm,io.litellm-stack.port=4000,io.litellm-stack.url=http://localhost:4000,io.litellm-stack.image=ghcr.io/berriai/litellm-database:v1.108.5", State: "exited" }),
   ].join("\n");
 
   test("reads stacks from container labels", () => {
     expect(parseDockerPs(ps)).toEqual([
-      { stack: "litellm", port: 4000, url: "http://localhost:4000", state: "exited" },
+      { stack: "litellm", port: 4000, url: "http://localhost:4000", image: "ghcr.io/berriai/litellm-database:v1.108.5", state: "exited" },
       { stack: "litellm-exp-b", experiment: "b", port: 41234, url: "http://localhost:41234", state: "running" },
     ]);
   });
@@ -223,9 +231,9 @@ describe("listing the stacks on a host", () => {
   test("prints aligned columns", () => {
     expect(formatStacks(parseDockerPs(ps))).toBe(
       [
-        "STACK          EXPERIMENT  URL                     STATE",
-        "litellm        -           http://localhost:4000   exited",
-        "litellm-exp-b  b           http://localhost:41234  running",
+        "STACK          EXPERIMENT  URL                     IMAGE                                      STATE",
+        "litellm        -           http://localhost:4000   ghcr.io/berriai/litellm-database:v1.108.5  exited",
+        "litellm-exp-b  b           http://localhost:41234  -                                          running",
       ].join("\n"),
     );
     expect(formatStacks([])).toBe("no LiteLLM stacks on this Docker host");

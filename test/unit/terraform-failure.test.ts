@@ -1,0 +1,50 @@
+/** The last line of a failed deploy names the cause and the next step, from what Terraform printed. */
+import { diagnoseTerraformFailure } from "../../src/operations/terraform-failure";
+import { protectedDeletions, DATA_PROTECTION_MARKER } from "../../src/operations/plan-guard";
+
+describe("diagnoseTerraformFailure", () => {
+  test("the registry unreachable (Terraform 1.11's own words, recorded on this machine) -> the provider mirror", () => {
+    const output = `Error: Failed to query available provider packages
+
+Could not retrieve the list of available versions for provider
+kreuzwerker/docker: could not connect to registry.terraform.io: failed to
+request discovery document: Get
+"https://registry.terraform.io/.well-known/terraform.json": dial tcp: lookup
+registry.terraform.io on 10.255.255.53:53: no such host`;
+    expect(diagnoseTerraformFailure(output)).toEqual({
+      cause: expect.stringContaining("the Terraform registry is not reachable"),
+      next: expect.stringMatching(/terraform providers mirror.*TF_CLI_CONFIG_FILE/),
+    });
+  });
+
+  test.each([
+    ["Error: Error pinging Docker server: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?", "no Docker Engine answered the provider"],
+    ["Error: Unable to start container: Error response from daemon: driver failed programming external connectivity on endpoint litellm-litellm: Bind for 127.0.0.1:4000 failed: port is already allocated", "the host port is already taken by another program or container"],
+    ['Error: Unable to create container: Error response from daemon: Conflict. The container name "/litellm-litellm" is already in use by container "0b1c". You have to remove (or rename) that container to be able to reuse that name.', "a Docker object with the stack's name exists but is not in this stack's state (left by an earlier checkout or a lost state)"],
+    ["Error: Unable to read Docker image into resource: unable to pull image ghcr.io/berriai/litellm-database:v1.108.5: error pulling image: manifest unknown", "an image could not be found or pulled"],
+    ["Error: container failed to be in healthy state", "a container started but its healthcheck did not pass in time"],
+    ['Error: Backend configuration changed\n\nA change in the backend configuration has been detected', "the state backend in the configuration is not the one Terraform last used"],
+  ])("%s", (output, cause) => {
+    expect(diagnoseTerraformFailure(output)?.cause).toBe(cause);
+  });
+
+  test("an unknown failure gets no made-up cause", () => {
+    expect(diagnoseTerraformFailure("Error: something new")).toBeUndefined();
+  });
+});
+
+describe("protectedDeletions (Terraform's JSON plan)", () => {
+  const prior = (resources: { address: string; values?: { input?: unknown } }[]) => ({ values: { root_module: { resources } } });
+  const change = (address: string, actions: string[]) => ({ address, change: { actions } });
+  const marker = { address: DATA_PROTECTION_MARKER, values: { input: "docker_volume.postgres-data" } };
+
+  test("a delete or a replacement of the protected address is found", () => {
+    expect(protectedDeletions({ prior_state: prior([marker]), resource_changes: [change("docker_volume.postgres-data", ["delete"])] })).toEqual(["docker_volume.postgres-data"]);
+    expect(protectedDeletions({ prior_state: prior([marker]), resource_changes: [change("docker_volume.postgres-data", ["delete", "create"])] })).toEqual(["docker_volume.postgres-data"]);
+  });
+
+  test("nothing is protected without the marker in the prior state, and other changes pass", () => {
+    expect(protectedDeletions({ prior_state: prior([]), resource_changes: [change("docker_volume.postgres-data", ["delete"])] })).toEqual([]);
+    expect(protectedDeletions({ prior_state: prior([marker]), resource_changes: [change("docker_container.x", ["delete", "create"]), change("docker_volume.postgres-data", ["no-op"])] })).toEqual([]);
+  });
+});
