@@ -43,15 +43,39 @@ export function compareVersions(a: string, b: string): number {
   return 0;
 }
 
-/** Problems with any pinned image: it must name an immutable tag. */
+/** Tags that name pre-releases or builds that move: never what a deploy should pin. */
+const PRERELEASE = /(^|[-._])(rc\d*|alpha\d*|beta\d*|nightly|dev|preview|snapshot|edge|canary|unstable|testing)([-._]|\d|$)/i;
+
+/** A known-good pin to suggest, for the images the stack ships with. */
+const SUGGESTIONS: Readonly<Record<string, string>> = {
+  postgres: "postgres:16.10",
+  "docker.io/library/postgres": "docker.io/library/postgres:16.10",
+};
+
+function suggestionFor(repository: string): string {
+  if (/litellm/.test(repository)) return `e.g. ${repository}:v1.108.5`;
+  const known = SUGGESTIONS[repository];
+  return known ? `e.g. ${known}` : `a release tag with its full version (${repository}:<major>.<minor>[.<patch>]) or a digest (${repository}@sha256:<digest>)`;
+}
+
+/**
+ * Problems with any pinned image. A digest (`@sha256:...`, with or without a tag) pins exactly and
+ * is preferred; otherwise the tag must name a release by its full version (`16.10`, `v1.108.5`,
+ * `16.10-bookworm`): not a bare major (`16`), a variant (`alpine`), a moving tag or a pre-release.
+ */
 export function imagePinProblems(reference: string): string[] {
   if (!/^[a-z0-9][a-z0-9._\-/:]*(@sha256:[a-f0-9]{64})?$/.test(reference)) {
-    return [`"${reference}" is not a valid image reference`];
+    return [`"${reference}" is not a valid image reference (lowercase name, optional :tag, optional @sha256:<64 hex digits>)`];
   }
-  const { tag } = parseImageReference(reference);
-  if (!tag) return [`"${reference}" has no tag: pin a release, e.g. ${reference}:<version>`];
+  const { repository, tag, digest } = parseImageReference(reference);
+  if (digest) return [];
+  if (!tag) return [`"${reference}" has no tag: pin a release, ${suggestionFor(repository)}`];
   if (MUTABLE_TAGS.has(tag) || tag.startsWith("main-")) {
-    return [`"${reference}" uses the mutable tag "${tag}": pin a release tag instead`];
+    return [`"${reference}" uses the moving tag "${tag}": pin a release, ${suggestionFor(repository)}`];
+  }
+  if (PRERELEASE.test(tag)) return [`"${reference}" is a pre-release ("${tag}"): pin a release, ${suggestionFor(repository)}`];
+  if (!/^v?\d+\.\d+/.test(tag)) {
+    return [`"${reference}" uses the tag "${tag}", which moves with every release of its line: pin a full version, ${suggestionFor(repository)}`];
   }
   return [];
 }
@@ -60,14 +84,16 @@ export function imagePinProblems(reference: string): string[] {
 export function liteLLMImageProblems(reference: string): string[] {
   const pinProblems = imagePinProblems(reference);
   if (pinProblems.length > 0) return pinProblems;
-  const tag = parseImageReference(reference).tag as string;
+  const { repository, tag } = parseImageReference(reference);
+  // A digest alone names no version: it is pinned exactly, and the floor cannot be checked.
+  if (!tag) return [];
   const version = liteLLMVersionOfTag(tag);
-  if (!version) return [`tag "${tag}" names no LiteLLM release: use a tag such as v${LITELLM_SECURITY_FLOOR}`];
+  if (!version) return [`tag "${tag}" names no LiteLLM release: pin one, e.g. ${repository}:v1.108.5`];
   if (LITELLM_COMPROMISED_RELEASES.includes(version)) {
-    return [`LiteLLM ${version} is a known compromised release (credential stealer): never deploy it`];
+    return [`LiteLLM ${version} is a known compromised release (credential stealer): never deploy it; e.g. ${repository}:v1.108.5`];
   }
   if (compareVersions(version, LITELLM_SECURITY_FLOOR) < 0) {
-    return [`LiteLLM ${version} is below the security floor ${LITELLM_SECURITY_FLOOR} (auth bypass and SSRF fixes)`];
+    return [`LiteLLM ${version} is below the security floor ${LITELLM_SECURITY_FLOOR} (auth bypass and SSRF fixes): e.g. ${repository}:v1.108.5`];
   }
   return [];
 }

@@ -28,7 +28,22 @@ const freeText = z.string().refine((text) => !text.startsWith(ENV_REFERENCE_PREF
 
 const resourcePrefix = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, "must be 1-40 lowercase letters, digits or '-', starting with a letter or digit");
+  .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, "must be 1-40 lowercase letters, digits or '-', starting with a letter or digit")
+  .refine((name) => !name.includes("-exp-"), {
+    message: 'must not contain "-exp-": that is how experiments of another stack are named (litellm + EXPERIMENT=foo is litellm-exp-foo)',
+  });
+
+/**
+ * An http(s) URL that can be written into generated files and shown to users: no credentials (they
+ * would land in config.yaml, the snippet and labels) and no control characters.
+ */
+function httpUrl() {
+  return z
+    .string()
+    .refine((url) => !/[\u0000-\u001f\u007f]/.test(url), "must not contain control characters")
+    .pipe(z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }))
+    .refine((url) => !/^[a-z]+:\/\/[^/?#]*@/i.test(url), "must not contain credentials (user:password@): the URL is written into generated files");
+}
 
 const port = z.number().int("must be a whole number").min(1, "must be between 1 and 65535").max(65535, "must be between 1 and 65535");
 
@@ -62,7 +77,7 @@ const modelFields = {
     credentialEnvName,
   ),
   /** Upstream base URL, for self-hosted or regional endpoints. */
-  apiBase: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }),
+  apiBase: httpUrl(),
   /** A fixed answer: LiteLLM replies with it and calls no provider. */
   mockResponse: freeText,
   reasoning: z.boolean(),
@@ -245,7 +260,7 @@ export const stackConfigSchema = z.strictObject({
       /** Model ids OpenClaw itself falls back to. */
       fallbacks: z.array(z.string()).default([]),
       /** The URL OpenClaw is told to use. */
-      baseUrl: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
+      baseUrl: httpUrl().optional(),
     })
     .prefault({}),
 });

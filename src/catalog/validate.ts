@@ -53,7 +53,8 @@ export function validateStackConfig(
   const shape = stackConfigSchema.shape;
 
   for (const key of Object.keys(input)) {
-    if (!(key in shape)) problems.push({ path: key, message: `unknown key (expected one of: ${Object.keys(shape).join(", ")})` });
+    // Own keys only: `constructor` or `toString` are "in" every object.
+    if (!Object.hasOwn(shape, key)) problems.push({ path: key, message: `unknown key (expected one of: ${Object.keys(shape).join(", ")})` });
   }
   const section = <K extends keyof typeof shape>(key: K): z.output<(typeof shape)[K]> | undefined => {
     const result = shape[key].safeParse(input[key]);
@@ -71,7 +72,17 @@ export function validateStackConfig(
   const keys = section("keys");
   const experiment = section("experiment");
   const envExperiment = envValue(env, EXPERIMENT_ENV, experimentNameSchema, problems);
-  if (docker && !docker.host) envValue(env, "DOCKER_HOST", dockerHostSchema, problems);
+  const envDockerHost = docker && !docker.host ? envValue(env, "DOCKER_HOST", dockerHostSchema, problems) : undefined;
+  if (docker) {
+    const host = docker.host ?? envDockerHost;
+    const tls = Boolean(docker.certPath || env.DOCKER_CERT_PATH);
+    if (host && plainTcpBeyondLoopback(host) && !tls) {
+      problems.push({
+        path: docker.host ? "docker.host" : "DOCKER_HOST (environment)",
+        message: `${host} without TLS gives root on the Docker host to anyone on the network: set docker.certPath (or DOCKER_CERT_PATH) to the folder with ca.pem, cert.pem and key.pem, or use ssh://user@host`,
+      });
+    }
+  }
   const detectedApiVersion = envValue(env, ENGINE_API_VERSION_ENV, engineApiVersionSchema, problems);
   const { models, declaredIds } = resolveModels(input.models, presets, problems);
 
@@ -142,6 +153,14 @@ export function validateStackConfig(
       baseUrl: openclaw.baseUrl ?? `http://localhost:${port}`,
     },
   };
+}
+
+/** tcp://host:port where host is not this machine: the Engine API in the clear. */
+function plainTcpBeyondLoopback(host: string): boolean {
+  const match = /^tcp:\/\/([^:/]+)/.exec(host);
+  if (!match) return false;
+  const name = match[1];
+  return !(name === "localhost" || name === "::1" || (isIP(name) === 4 && name.startsWith("127.")));
 }
 
 /** A setting from the environment, checked like a file field and reported under its variable name. */

@@ -1,5 +1,5 @@
 /** The stacks running on a Docker host, read from their containers' labels. */
-import type { ConfigProblem } from "../catalog/config-error";
+import { type ConfigProblem, printable } from "../catalog/config-error";
 import type { StackConfig } from "../catalog/validate";
 import { LABEL_PREFIX } from "../containers/service-specs";
 
@@ -57,7 +57,8 @@ export function formatStacks(stacks: readonly RunningStack[]): string {
   if (stacks.length === 0) return "no LiteLLM stacks on this Docker host";
   const rows = [
     ["STACK", "EXPERIMENT", "URL", "IMAGE", "STATE"],
-    ...stacks.map((s) => [s.stack, s.experiment ?? "-", s.url ?? "-", s.image ?? "-", s.state]),
+    // Labels are any container's to set: never let one drive the terminal.
+    ...stacks.map((s) => [s.stack, s.experiment ?? "-", s.url ?? "-", s.image ?? "-", s.state].map(printable)),
   ];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd()).join("\n");

@@ -238,6 +238,13 @@ describe("listing the stacks on a host", () => {
     );
     expect(formatStacks([])).toBe("no LiteLLM stacks on this Docker host");
   });
+
+  test("never prints a label's control characters raw", () => {
+    const hostile = JSON.stringify({ Labels: "io.litellm-stack.stack=evil\u001b[2J,io.litellm-stack.url=http://x/\u0007", State: "running" });
+    const table = formatStacks(parseDockerPs(hostile));
+    expect(table).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+    expect(table).toContain("evil\\u001b[2J");
+  });
 });
 
 describe("the shared-proxy example", () => {

@@ -3,6 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError } from "../../src/catalog/config-error";
 import { loadStackConfig } from "../../src/catalog/load-config";
+import { stackConfigSchema } from "../../src/catalog/schema";
+import { validateStackConfig } from "../../src/catalog/validate";
 import { configInput, presets, problemsOf, validConfig } from "./helpers";
 
 describe("validateStackConfig", () => {
@@ -89,20 +91,52 @@ describe("validateStackConfig", () => {
 
   test.each([
     ["ghcr.io/berriai/litellm-database", /has no tag/],
-    ["ghcr.io/berriai/litellm-database:latest", /mutable tag "latest"/],
-    ["ghcr.io/berriai/litellm-database:main-latest", /mutable tag "main-latest"/],
-    ["ghcr.io/berriai/litellm-database:main-stable", /mutable tag "main-stable"/],
-    ["ghcr.io/berriai/litellm-database:main-v1.90.0-stable", /mutable tag/],
+    ["ghcr.io/berriai/litellm-database:latest", /moving tag "latest"/],
+    ["ghcr.io/berriai/litellm-database:main-latest", /moving tag "main-latest"/],
+    ["ghcr.io/berriai/litellm-database:main-stable", /moving tag "main-stable"/],
+    ["ghcr.io/berriai/litellm-database:main-v1.90.0-stable", /moving tag/],
     ["ghcr.io/berriai/litellm-database:v1.83.10-stable", /below the security floor 1\.84\.0/],
     ["ghcr.io/berriai/litellm-database:v1.82.7", /known compromised release/],
     ["ghcr.io/berriai/litellm-database:1.82.8", /known compromised release/],
-    ["ghcr.io/berriai/litellm-database:custom", /names no LiteLLM release/],
+    ["ghcr.io/berriai/litellm-database:custom", /uses the tag "custom", which moves/],
+    ["ghcr.io/berriai/litellm-database:v1.109.0-rc1", /is a pre-release \("v1\.109\.0-rc1"\)/],
+    ["ghcr.io/berriai/litellm-database:v1.109.0-nightly", /is a pre-release/],
+    ["ghcr.io/berriai/litellm-database:v1.108.5.dev3", /is a pre-release/],
   ])("fails on LiteLLM image %s", (image, message) => {
     expect(problemsOf(configInput({ litellm: { image } }))).toEqual([expect.stringMatching(message)]);
   });
 
-  test.each(["postgres", "postgres:latest", "registry:5000/postgres"])("fails on Postgres image %s", (image) => {
-    expect(problemsOf(configInput({ database: { image } }))).toEqual([expect.stringMatching(/^database\.image: .*(no tag|mutable)/)]);
+  test.each([
+    ["postgres", /has no tag/],
+    ["postgres:latest", /moving tag/],
+    ["registry:5000/postgres", /has no tag/],
+    ["postgres:16", /uses the tag "16", which moves with every release of its line/],
+    ["postgres:alpine", /uses the tag "alpine"/],
+    ["postgres:17beta1", /uses the tag "17beta1"|pre-release/],
+    ["postgres:18.0-rc1", /is a pre-release/],
+  ])("fails on Postgres image %s", (image, message) => {
+    expect(problemsOf(configInput({ database: { image } }))).toEqual([expect.stringMatching(new RegExp(`^database\\.image: .*${message.source}`))]);
+  });
+
+  test("every image reference a message suggests is itself accepted", () => {
+    const refused = ["postgres", "postgres:16", "postgres:alpine", "postgres:latest", "ghcr.io/berriai/litellm-database", "ghcr.io/berriai/litellm-database:main-stable", "ghcr.io/berriai/litellm-database:v1.82.7", "ghcr.io/berriai/litellm-database:v1.80.0", "ghcr.io/berriai/litellm-database:v2-rc1"];
+    const suggestions = refused.flatMap((image) =>
+      problemsOf(configInput({ litellm: { image: image.includes("litellm") ? image : undefined }, database: { image: image.includes("litellm") ? undefined : image } }))
+        .map((p) => / e\.g\. (\S+)$/.exec(p)?.[1])
+        .filter((s): s is string => s !== undefined),
+    );
+    expect(suggestions.length).toBe(refused.length);
+    for (const image of suggestions) {
+      const config = image.includes("litellm") ? validConfig({ litellm: { image } }) : validConfig({ database: { image } });
+      expect([config.litellm.image, config.database.image]).toContain(image);
+    }
+  });
+
+  test("a digest pins exactly, with or without a tag", () => {
+    const digest = `@sha256:${"b".repeat(64)}`;
+    expect(validConfig({ database: { image: `postgres${digest}` } }).database.image).toBe(`postgres${digest}`);
+    expect(validConfig({ database: { image: `postgres:16${digest}` } }).database.image).toBe(`postgres:16${digest}`);
+    expect(validConfig({ litellm: { image: `ghcr.io/berriai/litellm-database${digest}` } }).litellm.image).toBe(`ghcr.io/berriai/litellm-database${digest}`);
   });
 
   test("accepts a registry with a port and a digest", () => {
@@ -222,5 +256,89 @@ describe("environment references cannot leak the stack's secrets or the deployer
       openclaw: {},
     });
     expect(config.models.map((m) => m.apiKeyEnv ?? m.credentialsEnv)).toEqual([{ aws_access_key_id: "AWS_ACCESS_KEY_ID" }, "TEAM_ANTHROPIC_KEY"]);
+  });
+});
+
+describe("no input file crashes or floods the screen", () => {
+  const dir = mkdtempSync(join(tmpdir(), "bad-input-"));
+  const write = (name: string, content: string | Buffer) => {
+    const file = join(dir, name);
+    writeFileSync(file, content);
+    return file;
+  };
+  const messageOf = (file: string) => {
+    try {
+      loadStackConfig(file, presets, {});
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return (error as Error).message;
+    }
+    throw new Error("accepted");
+  };
+
+  test("fails on a binary file in one line", () => {
+    const message = messageOf(write("binary.yaml", Buffer.from(Array.from({ length: 200_000 }, (_, i) => (i * 7919) % 256))));
+    expect(message).toBe(`${join(dir, "binary.yaml")}: 1 problem\n  - (file): is not a UTF-8 text file (a binary file?)`);
+  });
+
+  test("fails on a file too large to be a configuration, without reading it", () => {
+    expect(messageOf(write("huge.yaml", "#".repeat(2 * 1024 * 1024)))).toMatch(/\(file\): is larger than 1024 KiB/);
+  });
+
+  test("fails on a YAML alias bomb as a configuration error, not a ReferenceError", () => {
+    const bomb = ["a: &a [x,x,x,x,x,x,x,x,x]", "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]", "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]", "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]", "e: [*d,*d,*d,*d,*d,*d,*d,*d,*d]", ""].join("\n");
+    expect(messageOf(write("bomb.yaml", bomb))).toMatch(/\(file\): cannot be read as YAML: Excessive alias count/);
+  });
+
+  test("a file with thousands of problems shows a screenful", () => {
+    const many = `models:\n${Array.from({ length: 500 }, (_, i) => `  - preset: nope${i}`).join("\n")}\n`;
+    const lines = messageOf(write("many.yaml", many)).split("\n");
+    expect(lines.length).toBeLessThanOrEqual(22);
+    expect(lines.at(-1)).toMatch(/^  \.\.\. and \d+ more$/);
+  });
+
+  test("control characters in the file are shown escaped, never sent to the terminal", () => {
+    const message = messageOf(write("escape.yaml", 'litellm:\n  bindAddress: "\\e[31mred\\e[0m"\nmodels:\n  - preset: mock\n'));
+    expect(message).not.toMatch(/\u001b/);
+    expect(message).toContain("\\u001b[31mred");
+  });
+
+  test.each(["constructor", "toString", "__proto__", "hasOwnProperty"])("fails on the key %s, at the top level and in a section", (key) => {
+    expect(problemsOf({ models: [{ preset: "mock" }], [key]: 1 })).toContain(`${key}: unknown key (expected one of: ${Object.keys(stackConfigSchema.shape).join(", ")})`);
+    expect(problemsOf(JSON.parse(`{"models": [{"preset": "mock"}], "litellm": {"${key}": 1}}`))).toContain(`litellm.${key}: unknown key`);
+  });
+});
+
+describe("URLs, names and engines that would expose the stack", () => {
+  test.each([
+    ["http://admin:hunter2@proxy.example:4000", /must not contain credentials/],
+    ["http://proxy.example:4000/\u0007x", /must not contain control characters/],
+  ])("fails on openclaw.baseUrl %j", (baseUrl, message) => {
+    expect(problemsOf(configInput({ openclaw: { primary: "claude-opus-4-6", baseUrl } }))).toEqual([expect.stringMatching(new RegExp(`^openclaw\\.baseUrl: ${message.source}`))]);
+  });
+
+  test("fails on a model apiBase with credentials in it", () => {
+    expect(problemsOf(configInput({ models: [{ preset: "mock", apiBase: "https://u:p@llm.example" }], router: {}, openclaw: {} }))).toEqual([
+      expect.stringMatching(/^models\[0\]\.apiBase: must not contain credentials/),
+    ]);
+  });
+
+  test("fails on a stack name that another stack's experiment would take", () => {
+    expect(problemsOf(configInput({ name: "litellm-exp-foo" }))).toEqual([
+      'name: must not contain "-exp-": that is how experiments of another stack are named (litellm + EXPERIMENT=foo is litellm-exp-foo)',
+    ]);
+  });
+
+  test.each(["tcp://10.0.0.5:2375", "tcp://docker.example:2375"])("fails on a plain-TCP Docker host beyond loopback (%s) without TLS", (host) => {
+    expect(problemsOf(configInput({ docker: { host } }))).toEqual([
+      expect.stringMatching(/^docker\.host: .* without TLS gives root on the Docker host to anyone on the network: set docker\.certPath/),
+    ]);
+    expect(validConfig({ docker: { host, certPath: "/certs" } }).docker.host).toBe(host);
+    expect(validateStackConfig(configInput({ docker: { host } }), presets, "test", { DOCKER_CERT_PATH: "/certs" }).docker.host).toBe(host);
+  });
+
+  test("a plain-TCP engine on loopback, or from DOCKER_HOST without TLS, is judged the same way", () => {
+    expect(validConfig({ docker: { host: "tcp://127.0.0.1:2375" } }).docker.host).toBe("tcp://127.0.0.1:2375");
+    expect(() => validateStackConfig(configInput(), presets, "test", { DOCKER_HOST: "tcp://10.0.0.5:2375" })).toThrow(/DOCKER_HOST \(environment\): .* without TLS/);
   });
 });
