@@ -20,7 +20,7 @@ import { terraformEnv } from "../src/catalog/terraform-env";
 import { ENGINE_API_VERSION_ENV, type StackConfig } from "../src/catalog/validate";
 import { LABEL_PREFIX, resourceNames } from "../src/containers/service-specs";
 import { dockerEnv, engineInfo, noEngineMessage } from "../src/operations/docker-engine";
-import { reconcileKeys, tearDownKeys } from "../src/operations/key-reconciler";
+import { reconcileKeys, tearDownKeysOrWarn } from "../src/operations/key-reconciler";
 import { AdminError } from "../src/operations/litellm-admin";
 import { formatStacks, parseDockerPs, portClashProblems, type RunningStack } from "../src/operations/running-stacks";
 import { deployStack, destroyStack, type LifecycleOptions, type Outcome } from "../src/operations/stack-lifecycle";
@@ -69,17 +69,6 @@ async function syncKeys(config: StackConfig): Promise<Outcome | undefined> {
   }
 }
 
-/** Just before the teardown is applied: the stack's keys go, while the proxy still answers. */
-async function deleteKeys(config: StackConfig): Promise<void> {
-  if (config.keys.length === 0) return;
-  try {
-    await tearDownKeys(connectToProxy(config).admin, config);
-  } catch (error) {
-    if (!(error instanceof AdminError)) throw error;
-    console.warn(`warning: virtual keys not deleted (${error.message}); they go with the database volume`);
-  }
-}
-
 function finish(outcome: Outcome): number {
   if (outcome.summary) (outcome.code === 0 ? console.log : console.error)(outcome.code === 0 ? outcome.summary : `error: ${outcome.summary}`);
   return outcome.code;
@@ -123,7 +112,7 @@ async function main([command, ...rest]: string[]): Promise<number> {
       watchContainers: Object.values(resourceNames(config.name)).filter((name) => /-(litellm|postgres)$/.test(name)),
       dataDeletionAllowed: dataDeletionAllowed(process.env),
     };
-    if (command === "destroy") return finish(await destroyStack(options, () => deleteKeys(config)));
+    if (command === "destroy") return finish(await destroyStack(options, () => tearDownKeysOrWarn(() => connectToProxy(config).admin, config)));
 
     const running = runningStacks(config.docker.host);
     const clashes = running ? portClashProblems(config, running) : [];

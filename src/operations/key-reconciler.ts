@@ -54,3 +54,17 @@ export async function tearDownKeys(admin: LiteLLMAdmin, config: StackConfig, log
   await apply(admin, actions, log);
   return actions;
 }
+
+/**
+ * Teardown's key step: delete the stack's keys, or say why not and let the teardown go on (the
+ * keys live in the database, which the teardown removes with its volume).
+ */
+export async function tearDownKeysOrWarn(admin: () => LiteLLMAdmin, config: StackConfig, warn: (line: string) => void = console.warn): Promise<void> {
+  if (config.keys.length === 0) return;
+  try {
+    await tearDownKeys(admin(), config);
+  } catch (error) {
+    if (!(error instanceof AdminError)) throw error;
+    warn(`warning: virtual keys not deleted (${error.message}); they go with the database volume`);
+  }
+}

@@ -1,9 +1,13 @@
 /**
- * LiteLLM's management API, as the reconciler and the usage report need it. Every failure becomes
- * an AdminError that says what went wrong in words a user can act on; no key value is ever in one.
+ * LiteLLM's management API, as the reconciler and the usage report need it. Every answer is
+ * checked against the shape this code relies on (zod, as the configuration is), every exchange is
+ * bounded (src/operations/bounded-http.ts), and every failure becomes an AdminError that says what
+ * went wrong in words a user can act on; no key value is ever in one.
  */
-import type { ExistingKey } from "./key-plan";
+import { z } from "zod";
 import type { KeySettings } from "../generate/virtual-keys";
+import { displayUrl, HttpFailure, requestJson, shapeProblems } from "./bounded-http";
+import type { ExistingKey } from "./key-plan";
 
 export class AdminError extends Error {
   constructor(message: string) {
@@ -12,7 +16,47 @@ export class AdminError extends Error {
   }
 }
 
+const nullableNumber = z.number().nullable().optional().transform((v) => v ?? null);
+const nullableString = z.string().nullable().optional().transform((v) => v ?? null);
+
+/** A key as /key/list?return_full_object=true describes it (LiteLLM 1.108.5, recorded). */
+const keySchema = z.object({
+  token: z.string().min(1),
+  key_alias: nullableString,
+  max_budget: nullableNumber,
+  budget_duration: nullableString,
+  // LiteLLM writes [] for "every model"; null means the same.
+  models: z.array(z.string()).nullable().optional().transform((v) => v ?? []),
+  rpm_limit: nullableNumber,
+  tpm_limit: nullableNumber,
+  max_parallel_requests: nullableNumber,
+  metadata: z.record(z.string(), z.unknown()).nullable().optional().transform((v) => v ?? null),
+  spend: z.number().nullable().optional().transform((v) => v ?? 0),
+});
+
+const keyListSchema = z.object({
+  keys: z.array(keySchema),
+  total_pages: z.number().int().nonnegative().nullable().optional(),
+});
+
 /** One row of /spend/logs (summarize=false), the fields the report reads. */
+const spendLogRowSchema = z.object({
+  api_key: z.string(),
+  model: nullableString,
+  model_group: nullableString,
+  spend: nullableNumber,
+  total_tokens: nullableNumber,
+  prompt_tokens: nullableNumber,
+  completion_tokens: nullableNumber,
+  startTime: nullableString,
+  metadata: z.record(z.string(), z.unknown()).nullable().optional(),
+});
+const spendLogsSchema = z.union([z.array(spendLogRowSchema), z.object({ data: z.array(spendLogRowSchema) }).transform((v) => v.data)]);
+
+const readinessSchema = z.object({ db: z.string().optional() });
+const errorBodySchema = z.object({ error: z.object({ message: z.string().optional(), type: z.string().nullable().optional() }) });
+
+/** One row of /spend/logs, the fields the report reads. */
 export interface SpendLogRow {
   readonly api_key: string;
   readonly model: string | null;
@@ -22,90 +66,126 @@ export interface SpendLogRow {
   readonly prompt_tokens?: number | null;
   readonly completion_tokens?: number | null;
   readonly startTime: string | null;
+  readonly metadata?: Readonly<Record<string, unknown>> | null;
 }
-
 export interface KeyWithSpend extends ExistingKey {
   readonly spend: number;
 }
 
+/** Limits: 100 keys a page, so 100 pages is 10,000 keys; spend logs are LiteLLM's 10,000 rows at most. */
+export const MAX_KEY_PAGES = 100;
+const MAX_BYTES = 8 * 1024 * 1024;
+const MAX_SPEND_LOG_BYTES = 64 * 1024 * 1024;
+
 export class LiteLLMAdmin {
+  /** The proxy's URL as it may be printed. */
+  readonly shownUrl: string;
+
   constructor(
     readonly baseUrl: string,
     private readonly masterKey: string,
-    private readonly timeoutMs = 15_000,
-  ) {}
-
-  private async call<T>(method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
-    const url = `${this.baseUrl.replace(/\/$/, "")}${path}`;
-    let response: Response;
+    private readonly timeoutMs = 30_000,
+  ) {
+    this.shownUrl = displayUrl(baseUrl);
+    let parsed: URL;
     try {
-      response = await fetch(url, {
+      parsed = new URL(baseUrl);
+    } catch {
+      throw new AdminError(`the proxy URL ${this.shownUrl} is not a URL: check LITELLM_BASE_URL or the stack's base_url output`);
+    }
+    if (parsed.username || parsed.password) {
+      throw new AdminError(`the proxy URL ${this.shownUrl} must not carry credentials: the master key authenticates, set LITELLM_BASE_URL without user:password@`);
+    }
+    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new AdminError(`the proxy URL ${this.shownUrl} must be http(s)`);
+  }
+
+  private async call<S extends z.ZodType>(method: "GET" | "POST", path: string, schema: S, body?: unknown, maxBytes = MAX_BYTES): Promise<z.output<S>> {
+    const endpoint = `${method} ${path.split("?")[0]}`;
+    let response;
+    try {
+      response = await requestJson({
         method,
-        headers: { authorization: `Bearer ${this.masterKey}`, ...(body ? { "content-type": "application/json" } : {}) },
-        body: body ? JSON.stringify(body) : undefined,
-        signal: AbortSignal.timeout(this.timeoutMs),
+        url: `${this.baseUrl.replace(/\/$/, "")}${path}`,
+        headers: { authorization: `Bearer ${this.masterKey}` },
+        body,
+        timeoutMs: this.timeoutMs,
+        maxBytes,
       });
     } catch (error) {
-      throw new AdminError(`cannot reach the LiteLLM proxy at ${this.baseUrl} (${(error as Error).cause ?? (error as Error).message}): is the stack deployed and the URL right?`);
+      if (!(error instanceof HttpFailure)) throw error;
+      throw new AdminError(`${error.message}: is the stack deployed and the URL right?`);
     }
-    const text = await response.text();
     if (response.status === 401 || response.status === 403) {
-      throw new AdminError(`the proxy at ${this.baseUrl} refused the master key (HTTP ${response.status}): check LITELLM_MASTER_KEY`);
+      throw new AdminError(`the proxy at ${this.shownUrl} refused the master key (HTTP ${response.status}) on ${endpoint}: check LITELLM_MASTER_KEY`);
     }
-    if (!response.ok) {
-      let detail = text.slice(0, 300);
-      try {
-        detail = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? detail;
-      } catch {
-        // not JSON: keep the text
+    if (response.status < 200 || response.status >= 300) {
+      const error = errorBodySchema.safeParse(response.json);
+      const detail = error.success ? `${error.data.error.type ?? "error"}: ${error.data.error.message ?? ""}` : response.excerpt;
+      if (/no connected db|no_db_connection/i.test(detail)) throw noDatabase(this.shownUrl);
+      if (/can't reach database server/i.test(detail)) {
+        throw new AdminError(`the proxy at ${this.shownUrl} cannot reach its database (${endpoint}, HTTP ${response.status}): check the Postgres container (\`docker logs <stack>-postgres\`)`);
       }
-      if (/no connected db|no_db_connection/i.test(detail)) throw noDatabase(this.baseUrl);
-      throw new AdminError(`${method} ${path} failed with HTTP ${response.status}: ${detail}`);
+      throw new AdminError(`${endpoint} at ${this.shownUrl} failed with HTTP ${response.status}: ${redactDetail(detail)}`);
     }
-    return JSON.parse(text) as T;
+    if (response.json === undefined) {
+      throw new AdminError(
+        `${endpoint} at ${this.shownUrl} answered HTTP ${response.status} with a body that is not JSON (a reverse proxy's error page?): "${response.excerpt}"`,
+      );
+    }
+    const parsed = schema.safeParse(response.json);
+    if (!parsed.success) {
+      throw new AdminError(`${endpoint} at ${this.shownUrl} answered in an unexpected shape (${shapeProblems(parsed.error)}): is this LiteLLM 1.108.5 or compatible?`);
+    }
+    return parsed.data;
   }
 
   /** Fails clearly when the proxy has no database: keys and spend logs live there. */
   async requireDatabase(): Promise<void> {
-    const readiness = await this.call<{ db?: string }>("GET", "/health/readiness");
-    if (readiness.db !== "connected") throw noDatabase(this.baseUrl, readiness.db);
+    const readiness = await this.call("GET", "/health/readiness", readinessSchema);
+    if (readiness.db !== "connected") throw noDatabase(this.shownUrl, readiness.db);
   }
 
   async listKeys(): Promise<KeyWithSpend[]> {
     const keys: KeyWithSpend[] = [];
     for (let page = 1; ; page++) {
-      const result = await this.call<{ keys: KeyWithSpend[]; total_pages?: number }>(
-        "GET",
-        `/key/list?return_full_object=true&size=100&page=${page}`,
-      );
-      keys.push(...result.keys.filter((k) => typeof k === "object"));
-      if (!result.total_pages || page >= result.total_pages) return keys;
+      const result = await this.call("GET", `/key/list?return_full_object=true&size=100&page=${page}`, keyListSchema);
+      keys.push(...result.keys);
+      const pages = result.total_pages ?? 1;
+      if (page >= pages) return keys;
+      if (page >= MAX_KEY_PAGES) {
+        throw new AdminError(`GET /key/list at ${this.shownUrl} reports ${pages} pages of keys; this command reads at most ${MAX_KEY_PAGES} (${MAX_KEY_PAGES * 100} keys)`);
+      }
     }
   }
 
   async generateKey(body: Record<string, unknown>): Promise<void> {
-    await this.call("POST", "/key/generate", body);
+    await this.call("POST", "/key/generate", z.object({}).loose(), body);
   }
 
   async updateKey(token: string, changes: Partial<KeySettings>): Promise<void> {
-    await this.call("POST", "/key/update", { key: token, ...changes });
+    await this.call("POST", "/key/update", z.object({}).loose(), { key: token, ...changes });
   }
 
   async deleteKey(token: string): Promise<void> {
-    await this.call("POST", "/key/delete", { keys: [token] });
+    await this.call("POST", "/key/delete", z.object({ deleted_keys: z.array(z.string()) }), { keys: [token] });
   }
 
   /** Individual spend rows between two dates (YYYY-MM-DD, inclusive). */
   async spendLogs(startDate: string, endDate: string): Promise<SpendLogRow[]> {
     const query = new URLSearchParams({ start_date: startDate, end_date: endDate, summarize: "false" });
-    const result = await this.call<SpendLogRow[] | { data?: SpendLogRow[] }>("GET", `/spend/logs?${query}`);
-    return Array.isArray(result) ? result : (result.data ?? []);
+    return this.call("GET", `/spend/logs?${query}`, spendLogsSchema, undefined, MAX_SPEND_LOG_BYTES);
   }
 }
 
-function noDatabase(baseUrl: string, state?: string): AdminError {
+/** LiteLLM's own error messages can quote what was sent: keep them short and without key values. */
+function redactDetail(detail: string): string {
+  const redacted = detail.replace(/sk-[A-Za-z0-9._-]{3,}/g, "sk-…");
+  return redacted.length > 200 ? `${redacted.slice(0, 200)}…` : redacted;
+}
+
+function noDatabase(shownUrl: string, state?: string): AdminError {
   return new AdminError(
-    `the proxy at ${baseUrl} has no database connected${state ? ` (readiness: db ${state})` : ""}: ` +
+    `the proxy at ${shownUrl} has no database connected${state ? ` (readiness: db ${state})` : ""}: ` +
       "virtual keys and spend logs need database.enabled: true and a healthy Postgres",
   );
 }

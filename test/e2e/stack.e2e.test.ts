@@ -301,7 +301,8 @@ describe("virtual keys and the usage report, against the real LiteLLM", () => {
   test("the usage command fails clearly when the proxy is unreachable", () => {
     const run = usage("sk-x", "http://127.0.0.1:9");
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain("cannot reach the LiteLLM proxy at http://127.0.0.1:9");
+    expect(run.stderr).toContain("cannot reach http://127.0.0.1:9/health/readiness");
+    expect(run.stderr.trim().split("\n")).toHaveLength(1);
   });
 });
 

@@ -66,7 +66,7 @@ describe("[replay of LiteLLM's API, not LiteLLM] key reconciler", () => {
     replay.dbState = "connected";
     await expect(new LiteLLMAdmin(replay.url, "sk-wrong").listKeys()).rejects.toThrow(/refused the master key \(HTTP 401\)/);
     await expect(new LiteLLMAdmin("http://127.0.0.1:9", MASTER, 2000).requireDatabase()).rejects.toThrow(
-      /cannot reach the LiteLLM proxy at http:\/\/127.0.0.1:9/,
+      /cannot reach http:\/\/127.0.0.1:9\/health\/readiness/,
     );
     await expect(reconcileKeys(admin(), withKeys([{ alias: "nokey", maxBudget: 1 }]), values, quiet)).rejects.toThrow(AdminError);
   });
