@@ -264,7 +264,24 @@ describe("the shared-proxy example", () => {
     expect(workflow.on.push.branches).toEqual(["main"]);
     expect(workflow.on.workflow_dispatch.inputs.action.options).toEqual(["deploy", "destroy", "destroy-with-data"]);
     const runs = workflow.jobs.proxy.steps.map((s: Json) => s.run).filter(Boolean);
-    expect(runs).toEqual(expect.arrayContaining(["npm run deploy", "npm run destroy", "LITELLM_DELETE_DATA=yes npm run destroy"]));
+    expect(runs).toEqual(expect.arrayContaining(["npm run deploy", "npm run destroy"]));
     expect(workflow.jobs.proxy.env.LITELLM_STACK_CONFIG).toBe("examples/shared.config.yaml");
+  });
+
+  test("the workflow gives secrets only to the steps that need them, pins actions by commit and the host key from a secret", () => {
+    const text = readFileSync(join(examples, "github-actions/shared-proxy.yml"), "utf8");
+    const workflow = parse(text);
+    const job = workflow.jobs.proxy;
+    expect(JSON.stringify(job.env)).not.toContain("secrets.");
+    for (const step of job.steps as Json[]) {
+      if (step.uses) expect(step.uses).toMatch(/^[\w-]+\/[\w-]+@[0-9a-f]{40}$/);
+      if (step.run === "npm ci" || step.run === "npm test") expect(step.env).toBeUndefined();
+      if (step.uses?.startsWith("actions/upload-artifact")) expect(step.with.path).not.toMatch(/tfstate|terraform-state|\.tfplan/);
+    }
+    expect(text).not.toContain("ssh-keyscan -H");
+    const sshStep = (job.steps as Json[]).find((s) => s.run?.includes("known_hosts"));
+    expect(sshStep?.env.DOCKER_HOST_KNOWN_HOSTS).toBe("${{ secrets.DOCKER_HOST_KNOWN_HOSTS }}");
+    const deploy = (job.steps as Json[]).find((s) => s.run === "npm run deploy");
+    expect(Object.keys(deploy?.env ?? {})).toEqual(expect.arrayContaining(["LITELLM_MASTER_KEY", "AWS_ACCESS_KEY_ID"]));
   });
 });
