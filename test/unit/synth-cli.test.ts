@@ -117,6 +117,41 @@ describe("scripts/stack.ts", () => {
     expect(run.stdout).not.toContain("cdktf");
   });
 
+  const stackCli = (args: string[], env: Record<string, string>) =>
+    spawnSync(join(root, "node_modules/.bin/tsx"), ["scripts/stack.ts", ...args], {
+      cwd: root,
+      encoding: "utf8",
+      timeout: 60_000,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+    });
+  const configFile = (name: string) => {
+    const file = join(mkdtempSync(join(tmpdir(), "cli-")), "stack.config.yaml");
+    writeFileSync(file, `name: ${name}\nmodels:\n  - preset: mock\n`);
+    return file;
+  };
+
+  test("deploy with no Docker Engine answering stops before anything else, with the message stacks gives", () => {
+    const name = `unit-noengine-${process.pid}`;
+    const run = stackCli(["deploy"], { LITELLM_STACK_CONFIG: configFile(name), DOCKER_HOST: "unix:///nonexistent/docker.sock" });
+    expect(run.status).toBe(1);
+    const lines = run.stderr.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^error: no Docker Engine answers at unix:\/\/\/nonexistent\/docker\.sock \(.+\): start Docker \(or dockerd\), or set DOCKER_HOST \/ docker\.host to the engine to use\. Nothing was changed$/);
+    expect(existsSync(join(root, "cdktf.out", "stacks", name))).toBe(false);
+    const stacks = stackCli(["stacks"], { DOCKER_HOST: "unix:///nonexistent/docker.sock" });
+    expect(stacks.status).toBe(1);
+    expect(stacks.stderr).toMatch(/^error: no Docker Engine answers at unix:\/\/\/nonexistent\/docker\.sock/);
+  });
+
+  test("destroy with nothing deployed says so and exits 0, at once", () => {
+    const name = `unit-nothing-${process.pid}`;
+    const started = Date.now();
+    const run = stackCli(["destroy"], { LITELLM_STACK_CONFIG: configFile(name) });
+    expect(run.status).toBe(0);
+    expect(run.stdout.trim()).toBe(`nothing to destroy: stack "${name}" has no resources in its state (${join(root, "terraform-state", `${name}.tfstate`)})`);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
   test("an unknown command prints the usage and exits 2", () => {
     const run = spawnSync(join(root, "node_modules/.bin/tsx"), ["scripts/stack.ts", "dance"], { cwd: root, encoding: "utf8" });
     expect(run.status).toBe(2);
