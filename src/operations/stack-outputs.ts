@@ -6,6 +6,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { projectRoot } from "../catalog/project-root";
 import type { StackConfig } from "../catalog/validate";
 import { localStatePath } from "../containers/state-backend";
 import { MASTER_KEY_ENV } from "../catalog/env-names";
@@ -46,7 +47,8 @@ function terraformOutputs(config: StackConfig, cwd: string): Outputs {
   return JSON.parse(result.stdout || "{}") as Outputs;
 }
 
-export function proxyAccess(config: StackConfig, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): ProxyAccess {
+/** @param cwd the checkout whose state is read */
+export function proxyAccess(config: StackConfig, env: NodeJS.ProcessEnv = process.env, cwd = projectRoot()): ProxyAccess {
   const needsOutputs = !env.LITELLM_BASE_URL || !env[MASTER_KEY_ENV] || config.keys.length > 0;
   const outputs = needsOutputs ? terraformOutputs(config, cwd) : {};
   const baseUrl = env.LITELLM_BASE_URL || (outputs.base_url?.value as string | undefined);
