@@ -7,7 +7,8 @@
  *   npm run --silent keys -- master-key      print the proxy's admin key
  */
 import { loadStackConfig } from "../src/catalog/load-config";
-import { reconcileKeys, tearDownKeys } from "../src/operations/key-reconciler";
+import { projectRoot } from "../src/catalog/project-root";
+import { reconcileStackKeys, tearDownKeys } from "../src/operations/key-reconciler";
 import { connectToProxy } from "../src/operations/stack-outputs";
 import { runCommand } from "./command";
 
@@ -22,10 +23,10 @@ async function main([command, alias]: string[]): Promise<number> {
   const { access, admin } = connectToProxy(config);
   switch (command) {
     case "reconcile":
-      await reconcileKeys(admin, config, access.keys);
+      await reconcileStackKeys(admin, config, access.keys, [], projectRoot());
       return 0;
     case "teardown":
-      await tearDownKeys(admin, config);
+      await tearDownKeys(admin, { ...access.keys });
       return 0;
     case "master-key":
       process.stdout.write(`${access.masterKey}\n`);

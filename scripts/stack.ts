@@ -20,7 +20,8 @@ import { terraformEnv } from "../src/catalog/terraform-env";
 import { ENGINE_API_VERSION_ENV, type StackConfig } from "../src/catalog/validate";
 import { LABEL_PREFIX, resourceNames } from "../src/containers/service-specs";
 import { dockerEnv, engineInfo, noEngineMessage } from "../src/operations/docker-engine";
-import { reconcileKeys, tearDownKeysOrWarn } from "../src/operations/key-reconciler";
+import { reconcileStackKeys, retiredKeys, tearDownKeysOrWarn } from "../src/operations/key-reconciler";
+import { readRetiredKeys } from "../src/operations/retired-keys";
 import { AdminError } from "../src/operations/litellm-admin";
 import { formatStacks, parseDockerPs, portClashProblems, type RunningStack } from "../src/operations/running-stacks";
 import { deployStack, destroyStack, type LifecycleOptions, type Outcome } from "../src/operations/stack-lifecycle";
@@ -56,16 +57,20 @@ function synth(root: string, env: NodeJS.ProcessEnv): () => Promise<number> {
     });
 }
 
-/** After a deploy: the declared virtual keys, created or brought into line. A failure fails the deploy. */
-async function syncKeys(config: StackConfig): Promise<Outcome | undefined> {
-  if (config.keys.length === 0) return undefined;
+/**
+ * After a deploy: the declared virtual keys created or brought into line, and the keys the deploy
+ * retired (their values left the state) revoked. A failure fails the deploy, and a rerun finishes it.
+ */
+async function syncKeys(config: StackConfig, root: string, priorOutputs: Readonly<Record<string, unknown>> = {}): Promise<Outcome | undefined> {
+  const before = (priorOutputs.virtual_keys ?? {}) as Record<string, string>;
+  if (config.keys.length === 0 && Object.keys(before).length === 0 && readRetiredKeys(root, config.name).length === 0) return undefined;
   try {
     const { access, admin } = connectToProxy(config);
-    await reconcileKeys(admin, config, access.keys);
+    await reconcileStackKeys(admin, config, access.keys, retiredKeys(before, access.keys), root);
     return undefined;
   } catch (error) {
     if (!(error instanceof AdminError)) throw error;
-    return { code: 1, summary: `the stack is deployed but its virtual keys are not in line: ${error.message}` };
+    return { code: 1, summary: `the stack is deployed but its virtual keys are not in line: ${error.message}. Run \`npm run deploy\` again once this is fixed` };
   }
 }
 
@@ -112,14 +117,19 @@ async function main([command, ...rest]: string[]): Promise<number> {
       watchContainers: Object.values(resourceNames(config.name)).filter((name) => /-(litellm|postgres)$/.test(name)),
       dataDeletionAllowed: dataDeletionAllowed(process.env),
     };
-    if (command === "destroy") return finish(await destroyStack(options, () => tearDownKeysOrWarn(() => connectToProxy(config).admin, config)));
+    if (command === "destroy") return finish(await destroyStack(options, () =>
+          tearDownKeysOrWarn(() => {
+            const { access, admin } = connectToProxy(config);
+            return { admin, values: access.keys };
+          }, root, config.name),
+        ));
 
     const running = runningStacks(config.docker.host);
     const clashes = running ? portClashProblems(config, running) : [];
     if (clashes.length > 0) throw new ConfigError("stack configuration", clashes);
     const deployed = await deployStack(options);
     if (deployed.code !== 0) return finish(deployed);
-    return finish((await syncKeys(config)) ?? deployed);
+    return finish((await syncKeys(config, root, deployed.priorOutputs)) ?? deployed);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(`error: nothing was changed\n${error.message}`);

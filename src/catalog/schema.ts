@@ -184,7 +184,8 @@ export const budgetDurationSchema = z
 
 /** A virtual key the stack creates in LiteLLM, with its spending limit. */
 export const virtualKeySchema = z.strictObject({
-  alias: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "must be 1-64 letters, digits, '.', '_' or '-'"),
+  // LiteLLM's own alias rule (1.108.5, _KEY_ALIAS_PATTERN): ends with a letter or digit too.
+  alias: z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9._-]{0,62}[A-Za-z0-9])?$/, "must be 1-64 letters, digits, '.', '_' or '-', starting and ending with a letter or digit"),
   /** US dollars per budget period. */
   maxBudget: z.number().nonnegative("must not be negative"),
   budgetDuration: budgetDurationSchema.optional(),

@@ -1,22 +1,55 @@
-/** Carries out the key plan against the proxy. Logs aliases and actions, never key values. */
+/**
+ * Carries out the key plan against the proxy: looks each of the stack's keys up by its hash,
+ * then creates, updates or deletes. Logs aliases and actions, never key values.
+ */
 import type { StackConfig } from "../catalog/validate";
 import { generateKeyBody, keySettings } from "../generate/virtual-keys";
-import { type DesiredKey, type KeyAction, planKeyChanges, planKeyTeardown, tokenHash } from "./key-plan";
-import { AdminError, type LiteLLMAdmin } from "./litellm-admin";
+import { type DesiredKey, type ExistingKey, type KeyAction, planKeyChanges, planKeyTeardown, type RetiredKey, tokenHash } from "./key-plan";
+import { AdminError, AliasTaken, type LiteLLMAdmin } from "./litellm-admin";
+import { readRetiredKeys, writeRetiredKeys } from "./retired-keys";
 
 export function desiredKeys(config: StackConfig, values: Readonly<Record<string, string>>): DesiredKey[] {
   return config.keys.map((key) => {
     const value = values[key.alias];
-    if (!value) throw new AdminError(`no value for key "${key.alias}" in the stack outputs (virtual_keys): deploy the stack first`);
-    return { settings: keySettings(config.name, key), tokenHash: tokenHash(value), value, expiresAfter: key.expiresAfter };
+    if (!value) throw new AdminError(`no value for key "${key.alias}" in the stack outputs (virtual_keys): run \`npm run deploy\` first`);
+    return { alias: key.alias, settings: keySettings(config.name, key), tokenHash: tokenHash(value), value, expiresAfter: key.expiresAfter };
   });
+}
+
+/** alias -> value (a `virtual_keys` output) -> the hashes that make those keys the stack's. */
+export function heldKeys(values: Readonly<Record<string, string>>): RetiredKey[] {
+  return Object.entries(values).map(([alias, value]) => ({ alias, tokenHash: tokenHash(value) }));
+}
+
+/** The keys of `before` whose values `after` no longer holds. */
+export function retiredKeys(before: Readonly<Record<string, string>>, after: Readonly<Record<string, string>>): RetiredKey[] {
+  const kept = new Set(Object.values(after));
+  return heldKeys(Object.fromEntries(Object.entries(before).filter(([, value]) => !kept.has(value))));
+}
+
+async function lookUp(admin: LiteLLMAdmin, hashes: readonly string[]): Promise<Map<string, ExistingKey>> {
+  const found = new Map<string, ExistingKey>();
+  for (const hash of new Set(hashes)) {
+    const key = await admin.keyInfo(hash);
+    if (key) found.set(hash, key);
+  }
+  return found;
 }
 
 async function apply(admin: LiteLLMAdmin, actions: readonly KeyAction[], log: (line: string) => void): Promise<void> {
   for (const action of actions) {
     switch (action.kind) {
       case "create":
-        await admin.generateKey(generateKeyBody(action.desired.settings, action.desired.value, action.desired.expiresAfter));
+        try {
+          await admin.generateKey(generateKeyBody(action.desired.settings, action.desired.value, action.desired.expiresAfter));
+        } catch (error) {
+          if (!(error instanceof AliasTaken)) throw error;
+          throw new AdminError(
+            `cannot create key "${action.alias}": the proxy already has a key with the alias "${action.desired.settings.key_alias}" that is not this stack's ` +
+              "(its value is in no state of this stack; LiteLLM needs aliases unique across the proxy). " +
+              "Delete or rename that key in LiteLLM if it is a leftover, or give this key another alias under keys:",
+          );
+        }
         log(`created key ${action.alias}`);
         break;
       case "update":
@@ -34,35 +67,78 @@ async function apply(admin: LiteLLMAdmin, actions: readonly KeyAction[], log: (l
   }
 }
 
-/** Brings the proxy's keys in line with the configuration. */
+/**
+ * Brings the proxy's keys in line with the configuration.
+ * @param retired keys this stack's state held before this deploy and no longer holds: revoked
+ */
 export async function reconcileKeys(
   admin: LiteLLMAdmin,
   config: StackConfig,
   values: Readonly<Record<string, string>>,
+  retired: readonly RetiredKey[] = [],
   log: (line: string) => void = console.log,
 ): Promise<KeyAction[]> {
+  const desired = desiredKeys(config, values);
+  if (desired.length === 0 && retired.length === 0) return [];
   await admin.requireDatabase();
-  const actions = planKeyChanges(config.name, desiredKeys(config, values), await admin.listKeys());
+  const onProxy = await lookUp(admin, [...desired.map((d) => d.tokenHash), ...retired.map((r) => r.tokenHash)]);
+  const actions = planKeyChanges(desired, retired, onProxy);
   await apply(admin, actions, log);
   return actions;
 }
 
-/** Deletes every key the stack manages. */
-export async function tearDownKeys(admin: LiteLLMAdmin, config: StackConfig, log: (line: string) => void = console.log) {
+/** Deletes the keys whose values this stack's state holds, and no other. */
+export async function tearDownKeys(
+  admin: LiteLLMAdmin,
+  values: Readonly<Record<string, string>>,
+  log: (line: string) => void = console.log,
+): Promise<KeyAction[]> {
+  const owned = heldKeys(values);
+  if (owned.length === 0) return [];
   await admin.requireDatabase();
-  const actions = planKeyTeardown(config.name, await admin.listKeys());
+  const actions = planKeyTeardown(owned, await lookUp(admin, owned.map((k) => k.tokenHash)));
   await apply(admin, actions, log);
   return actions;
 }
 
 /**
- * Teardown's key step: delete the stack's keys, or say why not and let the teardown go on (the
- * keys live in the database, which the teardown removes with its volume).
+ * After a deploy (or `keys reconcile`): the configuration's keys in line, and the keys the stack
+ * retired revoked. What is still to revoke is recorded before trying and cleared once done, so a
+ * proxy that cannot be reached now never leaves a retired key alive for good.
  */
-export async function tearDownKeysOrWarn(admin: () => LiteLLMAdmin, config: StackConfig, warn: (line: string) => void = console.warn): Promise<void> {
-  if (config.keys.length === 0) return;
+export async function reconcileStackKeys(
+  admin: LiteLLMAdmin,
+  config: StackConfig,
+  values: Readonly<Record<string, string>>,
+  retiredNow: readonly RetiredKey[],
+  projectDir: string,
+  log: (line: string) => void = console.log,
+): Promise<KeyAction[]> {
+  const retired = [...readRetiredKeys(projectDir, config.name), ...retiredNow];
+  writeRetiredKeys(projectDir, config.name, retired);
+  const actions = await reconcileKeys(admin, config, values, retired, log);
+  writeRetiredKeys(projectDir, config.name, []);
+  return actions;
+}
+
+/**
+ * Teardown's key step: delete the stack's keys (and any it retired earlier), or say why not and let
+ * the teardown go on (the keys live in the database, which the teardown removes with its volume).
+ */
+export async function tearDownKeysOrWarn(
+  connect: () => { admin: LiteLLMAdmin; values: Readonly<Record<string, string>> },
+  projectDir: string,
+  stackName: string,
+  warn: (line: string) => void = console.warn,
+  log: (line: string) => void = console.log,
+): Promise<void> {
   try {
-    await tearDownKeys(admin(), config);
+    const { admin, values } = connect();
+    const owned = [...heldKeys(values), ...readRetiredKeys(projectDir, stackName)];
+    if (owned.length === 0) return;
+    await admin.requireDatabase();
+    await apply(admin, planKeyTeardown(owned, await lookUp(admin, owned.map((k) => k.tokenHash))), log);
+    writeRetiredKeys(projectDir, stackName, []);
   } catch (error) {
     if (!(error instanceof AdminError)) throw error;
     warn(`warning: virtual keys not deleted (${error.message}); they go with the database volume`);

@@ -16,6 +16,14 @@ export class AdminError extends Error {
   }
 }
 
+/** LiteLLM refused an alias that another key on the proxy holds (aliases are unique proxy-wide). */
+export class AliasTaken extends AdminError {
+  constructor(readonly proxyMessage: string) {
+    super(proxyMessage);
+    this.name = "AliasTaken";
+  }
+}
+
 const nullableNumber = z.number().nullable().optional().transform((v) => v ?? null);
 const nullableString = z.string().nullable().optional().transform((v) => v ?? null);
 
@@ -33,6 +41,9 @@ const keySchema = z.object({
   metadata: z.record(z.string(), z.unknown()).nullable().optional().transform((v) => v ?? null),
   spend: z.number().nullable().optional().transform((v) => v ?? 0),
 });
+
+/** GET /key/info?key=<hash>: the row minus its token, with `status` (deleted keys come from LiteLLM's archive). */
+const keyInfoSchema = z.object({ info: keySchema.omit({ token: true }).extend({ status: z.string().optional() }) });
 
 const keyListSchema = z.object({
   keys: z.array(keySchema),
@@ -99,7 +110,14 @@ export class LiteLLMAdmin {
     if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new AdminError(`the proxy URL ${this.shownUrl} must be http(s)`);
   }
 
-  private async call<S extends z.ZodType>(method: "GET" | "POST", path: string, schema: S, body?: unknown, maxBytes = MAX_BYTES): Promise<z.output<S>> {
+  private async call<S extends z.ZodType>(
+    method: "GET" | "POST",
+    path: string,
+    schema: S,
+    body?: unknown,
+    maxBytes = MAX_BYTES,
+    notFound?: () => undefined,
+  ): Promise<z.output<S>> {
     const endpoint = `${method} ${path.split("?")[0]}`;
     let response;
     try {
@@ -118,8 +136,12 @@ export class LiteLLMAdmin {
     if (response.status === 401 || response.status === 403) {
       throw new AdminError(`the proxy at ${this.shownUrl} refused the master key (HTTP ${response.status}) on ${endpoint}: check LITELLM_MASTER_KEY`);
     }
+    if (response.status === 404 && notFound && errorBodySchema.safeParse(response.json).success) return notFound() as z.output<S>;
     if (response.status < 200 || response.status >= 300) {
       const error = errorBodySchema.safeParse(response.json);
+      if (response.status === 400 && /already exists/i.test(error.data?.error.message ?? "") && path.startsWith("/key/")) {
+        throw new AliasTaken(error.data?.error.message ?? "");
+      }
       const detail = error.success ? `${error.data.error.type ?? "error"}: ${error.data.error.message ?? ""}` : response.excerpt;
       if (/no connected db|no_db_connection/i.test(detail)) throw noDatabase(this.shownUrl);
       if (/can't reach database server/i.test(detail)) {
@@ -145,13 +167,27 @@ export class LiteLLMAdmin {
     if (readiness.db !== "connected") throw noDatabase(this.shownUrl, readiness.db);
   }
 
+  /** One key by its hash (LiteLLM's `token`), or undefined when the proxy never had it. */
+  async keyInfo(token: string): Promise<(ExistingKey & { readonly spend: number }) | undefined> {
+    const result: z.output<typeof keyInfoSchema> | undefined = await this.call(
+      "GET",
+      `/key/info?key=${encodeURIComponent(token)}`,
+      keyInfoSchema,
+      undefined,
+      MAX_BYTES,
+      () => undefined,
+    );
+    return result ? { ...result.info, token } : undefined;
+  }
+
+  /** Every key, once each (offset paging shifts when keys are created meanwhile: duplicates dropped). */
   async listKeys(): Promise<KeyWithSpend[]> {
-    const keys: KeyWithSpend[] = [];
+    const keys = new Map<string, KeyWithSpend>();
     for (let page = 1; ; page++) {
       const result = await this.call("GET", `/key/list?return_full_object=true&size=100&page=${page}`, keyListSchema);
-      keys.push(...result.keys);
+      for (const key of result.keys) keys.set(key.token, key);
       const pages = result.total_pages ?? 1;
-      if (page >= pages) return keys;
+      if (page >= pages) return [...keys.values()];
       if (page >= MAX_KEY_PAGES) {
         throw new AdminError(`GET /key/list at ${this.shownUrl} reports ${pages} pages of keys; this command reads at most ${MAX_KEY_PAGES} (${MAX_KEY_PAGES * 100} keys)`);
       }
@@ -170,11 +206,19 @@ export class LiteLLMAdmin {
     await this.call("POST", "/key/delete", z.object({ deleted_keys: z.array(z.string()) }), { keys: [token] });
   }
 
-  /** Individual spend rows between two dates (YYYY-MM-DD, inclusive). */
-  async spendLogs(startDate: string, endDate: string): Promise<SpendLogRow[]> {
-    const query = new URLSearchParams({ start_date: startDate, end_date: endDate, summarize: "false" });
+  /**
+   * Individual spend rows from the first day through the last (YYYY-MM-DD, both included). LiteLLM
+   * counts end_date as exclusive (rows before its 00:00 UTC; recorded: spend-logs-dates-today-to-today
+   * is empty), so the day after the last is sent.
+   */
+  async spendLogs(firstDay: string, lastDay: string): Promise<SpendLogRow[]> {
+    const query = new URLSearchParams({ start_date: firstDay, end_date: nextDay(lastDay), summarize: "false" });
     return this.call("GET", `/spend/logs?${query}`, spendLogsSchema, undefined, MAX_SPEND_LOG_BYTES);
   }
+}
+
+function nextDay(day: string): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 }
 
 /** LiteLLM's own error messages can quote what was sent: keep them short and without key values. */

@@ -43,6 +43,11 @@ export interface Outcome {
   readonly summary: string;
 }
 
+/** A deploy's outcome, with the outputs the state held before it (to see which keys it retired). */
+export interface DeployOutcome extends Outcome {
+  readonly priorOutputs?: Readonly<Record<string, unknown>>;
+}
+
 function failure(step: string, output: string): Outcome {
   const diagnosis = diagnoseTerraformFailure(output);
   return {
@@ -123,14 +128,16 @@ async function writeOutputsFile(terraform: TerraformRunner, options: LifecycleOp
 
 }
 
-export async function deployStack(options: LifecycleOptions): Promise<Outcome> {
+export async function deployStack(options: LifecycleOptions): Promise<DeployOutcome> {
   const terraform = await prepare(options);
   if (!(terraform instanceof TerraformRunner)) return terraform;
+  const priorOutputs = Object.fromEntries(Object.entries(await terraform.outputs()).map(([name, o]) => [name, o.value]));
   const result = await planCheckApply(terraform, options, false);
   secureStateFiles(options.config, options.projectDir);
-  if (result !== "no changes" && result.code !== 0) return result;
+  if (result !== "no changes" && result.code !== 0) return { ...result, priorOutputs };
   await writeOutputsFile(terraform, options);
-  return { code: 0, summary: result === "no changes" ? `stack "${options.config.name}" is up to date: nothing changed` : `stack "${options.config.name}" deployed` };
+  const summary = result === "no changes" ? `stack "${options.config.name}" is up to date: nothing changed` : `stack "${options.config.name}" deployed`;
+  return { code: 0, summary, priorOutputs };
 }
 
 /**

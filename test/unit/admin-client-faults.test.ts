@@ -7,7 +7,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { tearDownKeysOrWarn } from "../../src/operations/key-reconciler";
 import { AdminError, LiteLLMAdmin, MAX_KEY_PAGES } from "../../src/operations/litellm-admin";
-import { validConfig } from "./helpers";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 let handler: Handler = (_req, res) => res.end();
@@ -172,7 +174,7 @@ describe("destroy's key step warns and lets the teardown go on", () => {
       res.end("<html>502</html>");
     };
     const warnings: string[] = [];
-    await tearDownKeysOrWarn(() => admin(), validConfig({ keys: [{ alias: "openclaw", maxBudget: 1 }] }), (line) => warnings.push(line));
+    await tearDownKeysOrWarn(() => ({ admin: admin(), values: { openclaw: "sk-openclaw-value-000000000000" } }), mkdtempSync(join(tmpdir(), "keys-")), "unit", (line) => warnings.push(line));
     expect(warnings).toEqual([expect.stringMatching(/^warning: virtual keys not deleted \(GET \/health\/readiness at .* not JSON .*\); they go with the database volume$/)]);
   });
 });

@@ -56,7 +56,7 @@ const BASE = "name: seq\nmodels:\n  - preset: mock\n";
 describe("[real Terraform, terraform_data stand-in] state is never lost or shared", () => {
   lifecycleTest("deploy, then an experiment deployed, synthesized by cdktf and destroyed, then cdktf.out removed: the first state is untouched", async () => {
     const dir = project(BASE);
-    expect(await deployStack(options(dir))).toEqual({ code: 0, summary: 'stack "seq" deployed' });
+    expect(await deployStack(options(dir))).toMatchObject({ code: 0, summary: 'stack "seq" deployed' });
     const mainState = join(dir, "terraform-state", "seq.tfstate");
     const before = hashOf(mainState);
     expect(statSync(mainState).mode & 0o777).toBe(0o600);
@@ -77,8 +77,17 @@ describe("[real Terraform, terraform_data stand-in] state is never lost or share
 
     expect(hashOf(mainState)).toBe(before);
     // And a redeploy from scratch finds everything in place: nothing to change.
-    expect(await deployStack(options(dir))).toEqual({ code: 0, summary: 'stack "seq" is up to date: nothing changed' });
+    expect(await deployStack(options(dir))).toMatchObject({ code: 0, summary: 'stack "seq" is up to date: nothing changed' });
     expect(hashOf(mainState)).toBe(before);
+  });
+
+  lifecycleTest("a deploy hands over the outputs its state held before, so the keys it retires can be revoked", async () => {
+    const dir = project(`${BASE}keys:\n  - alias: openclaw\n    maxBudget: 1\n`);
+    expect((await deployStack(options(dir))).priorOutputs).toEqual({});
+    writeFileSync(join(dir, "stack.config.yaml"), BASE);
+    const second = await deployStack(options(dir));
+    expect(second.priorOutputs?.virtual_keys).toEqual({ openclaw: "sk-fixture-openclaw-value" });
+    expect(JSON.parse(readFileSync(join(dir, "terraform-state", "seq.tfstate"), "utf8")).outputs.virtual_keys).toBeUndefined();
   });
 
   lifecycleTest("explicit backend paths get one state per experiment", async () => {

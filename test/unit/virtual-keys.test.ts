@@ -46,7 +46,7 @@ describe("key declarations", () => {
   test("a key becomes LiteLLM's /key/generate body, tagged as the stack's", () => {
     const config = validConfig({ keys: [{ alias: "ci", maxBudget: 10, budgetDuration: "30d", models: ["mock", "gpt-4o"], rpmLimit: 60, expiresAfter: "90d" }] });
     expect(generateKeyBody(keySettings(config.name, config.keys[0]), "sk-value", config.keys[0].expiresAfter)).toEqual({
-      key_alias: "ci",
+      key_alias: "unit/ci",
       key: "sk-value",
       max_budget: 10,
       budget_duration: "30d",
@@ -55,7 +55,7 @@ describe("key declarations", () => {
       tpm_limit: null,
       max_parallel_requests: null,
       duration: "90d",
-      metadata: { managed_by: MANAGED_BY, stack: "unit" },
+      metadata: { managed_by: MANAGED_BY, stack: "unit", alias: "ci" },
     });
   });
 
@@ -76,10 +76,10 @@ describe("key declarations", () => {
 describe("planKeyChanges", () => {
   const config = validConfig({ keys: [{ alias: "openclaw", maxBudget: 50, budgetDuration: "monthly" }] });
   const settings = keySettings(config.name, config.keys[0]);
-  const desired = [{ settings, tokenHash: tokenHash("sk-abc"), value: "sk-abc" }];
+  const desired = [{ alias: "openclaw", settings, tokenHash: tokenHash("sk-abc"), value: "sk-abc" }];
   const existing = (overrides: Partial<ExistingKey> = {}): ExistingKey => ({
     token: tokenHash("sk-abc"),
-    key_alias: "openclaw",
+    key_alias: "unit/openclaw",
     max_budget: 50,
     budget_duration: "monthly",
     models: [],
@@ -87,43 +87,52 @@ describe("planKeyChanges", () => {
     tpm_limit: null,
     max_parallel_requests: null,
     metadata: { managed_by: MANAGED_BY, stack: "unit" },
+    status: "active",
     ...overrides,
   });
+  const found = (...keys: ExistingKey[]) => new Map(keys.map((k) => [k.token, k]));
 
-  test("creates a key that does not exist", () => {
-    expect(planKeyChanges("unit", desired, [])).toEqual([{ kind: "create", alias: "openclaw", desired: desired[0] }]);
+  test("creates a key the proxy does not have, or only has in its archive of deleted keys", () => {
+    expect(planKeyChanges(desired, [], found())).toEqual([{ kind: "create", alias: "openclaw", desired: desired[0] }]);
+    expect(planKeyChanges(desired, [], found(existing({ status: "deleted" })))).toEqual([{ kind: "create", alias: "openclaw", desired: desired[0] }]);
   });
 
   test("leaves a key that matches alone", () => {
-    expect(planKeyChanges("unit", desired, [existing()])).toEqual([{ kind: "keep", alias: "openclaw" }]);
+    expect(planKeyChanges(desired, [], found(existing()))).toEqual([{ kind: "keep", alias: "openclaw" }]);
   });
 
-  test("updates only what changed: budget, period, models, limits", () => {
-    expect(planKeyChanges("unit", desired, [existing({ max_budget: 20, models: ["mock"] })])).toEqual([
-      { kind: "update", alias: "openclaw", token: tokenHash("sk-abc"), changes: { max_budget: 50, models: [] } },
+  test("updates only what changed: budget, period, models, limits, the scoped alias", () => {
+    expect(planKeyChanges(desired, [], found(existing({ max_budget: 20, models: ["mock"], key_alias: "openclaw" })))).toEqual([
+      { kind: "update", alias: "openclaw", token: tokenHash("sk-abc"), changes: { key_alias: "unit/openclaw", max_budget: 50, models: [] } },
     ]);
   });
 
-  test("deletes a managed key that left the configuration, never a foreign one", () => {
-    const foreign = [
-      existing({ token: "t-hand", key_alias: "by-hand", metadata: {} }),
-      existing({ token: "t-other", key_alias: "old", metadata: { managed_by: MANAGED_BY, stack: "another-stack" } }),
-    ];
-    expect(planKeyChanges("unit", [], [existing({ key_alias: "old", token: "t-old" }), ...foreign])).toEqual([
+  test("deletes a retired key that is still live, first; never a key whose hash is not the stack's", () => {
+    const old = existing({ token: "t-old", key_alias: "unit/old" });
+    const foreign = existing({ token: "t-hand", key_alias: "unit/by-hand" });
+    expect(planKeyChanges(desired, [{ alias: "old", tokenHash: "t-old" }], found(existing(), old, foreign))).toEqual([
       { kind: "delete", alias: "old", token: "t-old", reason: "no longer in the configuration" },
+      { kind: "keep", alias: "openclaw" },
     ]);
   });
 
-  test("replaces a key whose value is not the one in state", () => {
-    expect(planKeyChanges("unit", desired, [existing({ token: "t-lost" })])).toEqual([
-      { kind: "delete", alias: "openclaw", token: "t-lost", reason: "its value is not the one in Terraform state" },
-      { kind: "create", alias: "openclaw", desired: desired[0] },
-    ]);
+  test("a retired value of a kept alias is 'replaced'; a retired key already gone needs nothing", () => {
+    expect(planKeyChanges(desired, [{ alias: "openclaw", tokenHash: "t-lost" }], found(existing({ token: "t-lost" })))[0]).toEqual({
+      kind: "delete",
+      alias: "openclaw",
+      token: "t-lost",
+      reason: "replaced by a new value in Terraform state",
+    });
+    expect(planKeyChanges([], [{ alias: "gone", tokenHash: "t-gone" }], found(existing({ token: "t-gone", status: "deleted" })))).toEqual([]);
   });
 
-  test("teardown deletes every key of the stack and only those", () => {
-    const keys = [existing(), existing({ token: "t-hand", key_alias: "by-hand", metadata: null })];
-    expect(planKeyTeardown("unit", keys)).toEqual([
+  test("a key both retired and desired (same value) is never deleted", () => {
+    expect(planKeyChanges(desired, [{ alias: "openclaw", tokenHash: tokenHash("sk-abc") }], found(existing()))).toEqual([{ kind: "keep", alias: "openclaw" }]);
+  });
+
+  test("teardown deletes exactly the live keys the stack holds, once each", () => {
+    const held = [{ alias: "openclaw", tokenHash: tokenHash("sk-abc") }, { alias: "openclaw", tokenHash: tokenHash("sk-abc") }, { alias: "x", tokenHash: "t-x" }];
+    expect(planKeyTeardown(held, found(existing(), existing({ token: "t-hand" })))).toEqual([
       { kind: "delete", alias: "openclaw", token: tokenHash("sk-abc"), reason: "the stack is destroyed" },
     ]);
   });
