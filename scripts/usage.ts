@@ -28,7 +28,7 @@ async function main(args: string[]): Promise<number> {
   const { access, admin } = connectToProxy(loadStackConfig());
   await admin.requireDatabase();
   const [keys, logs] = await Promise.all([admin.listKeys(), admin.spendLogs(period.start, period.end)]);
-  const report = buildUsageReport(keys, logs, period, tokenHash(access.masterKey));
+  const report = buildUsageReport(keys, logs.rows, period, tokenHash(access.masterKey), logs.truncated);
   process.stdout.write(args.includes("--json") ? `${JSON.stringify(report, null, 2)}\n` : formatUsageReport(report, access.baseUrl));
   return 0;
 }

@@ -52,7 +52,10 @@ const keyListSchema = z.object({
 
 /** One row of /spend/logs (summarize=false), the fields the report reads. */
 const spendLogRowSchema = z.object({
+  request_id: nullableString,
   api_key: z.string(),
+  status: nullableString,
+  request_duration_ms: nullableNumber,
   model: nullableString,
   model_group: nullableString,
   spend: nullableNumber,
@@ -69,7 +72,11 @@ const errorBodySchema = z.object({ error: z.object({ message: z.string().optiona
 
 /** One row of /spend/logs, the fields the report reads. */
 export interface SpendLogRow {
+  readonly request_id?: string | null;
   readonly api_key: string;
+  /** "success" or "failure" (LiteLLM 1.108.5 logs refused and failed requests too). */
+  readonly status?: string | null;
+  readonly request_duration_ms?: number | null;
   readonly model: string | null;
   readonly model_group?: string | null;
   readonly spend: number | null;
@@ -79,6 +86,12 @@ export interface SpendLogRow {
   readonly startTime: string | null;
   readonly metadata?: Readonly<Record<string, unknown>> | null;
 }
+export interface SpendLogs {
+  readonly rows: SpendLogRow[];
+  /** LiteLLM returned its maximum and more rows exist (x-litellm-spend-logs-truncated). */
+  readonly truncated: boolean;
+}
+
 export interface KeyWithSpend extends ExistingKey {
   readonly spend: number;
 }
@@ -118,6 +131,18 @@ export class LiteLLMAdmin {
     maxBytes = MAX_BYTES,
     notFound?: () => undefined,
   ): Promise<z.output<S>> {
+    return (await this.exchange(method, path, schema, body, maxBytes, notFound)).data;
+  }
+
+  /** A checked request: the parsed body and the answer's headers. */
+  private async exchange<S extends z.ZodType>(
+    method: "GET" | "POST",
+    path: string,
+    schema: S,
+    body?: unknown,
+    maxBytes = MAX_BYTES,
+    notFound?: () => undefined,
+  ): Promise<{ data: z.output<S>; headers: Readonly<Record<string, string>> }> {
     const endpoint = `${method} ${path.split("?")[0]}`;
     let response;
     try {
@@ -136,7 +161,9 @@ export class LiteLLMAdmin {
     if (response.status === 401 || response.status === 403) {
       throw new AdminError(`the proxy at ${this.shownUrl} refused the master key (HTTP ${response.status}) on ${endpoint}: check LITELLM_MASTER_KEY`);
     }
-    if (response.status === 404 && notFound && errorBodySchema.safeParse(response.json).success) return notFound() as z.output<S>;
+    if (response.status === 404 && notFound && errorBodySchema.safeParse(response.json).success) {
+      return { data: notFound() as z.output<S>, headers: response.headers };
+    }
     if (response.status < 200 || response.status >= 300) {
       const error = errorBodySchema.safeParse(response.json);
       if (response.status === 400 && /already exists/i.test(error.data?.error.message ?? "") && path.startsWith("/key/")) {
@@ -158,7 +185,7 @@ export class LiteLLMAdmin {
     if (!parsed.success) {
       throw new AdminError(`${endpoint} at ${this.shownUrl} answered in an unexpected shape (${shapeProblems(parsed.error)}): is this LiteLLM 1.108.5 or compatible?`);
     }
-    return parsed.data;
+    return { data: parsed.data, headers: response.headers };
   }
 
   /** Fails clearly when the proxy has no database: keys and spend logs live there. */
@@ -211,9 +238,12 @@ export class LiteLLMAdmin {
    * counts end_date as exclusive (rows before its 00:00 UTC; recorded: spend-logs-dates-today-to-today
    * is empty), so the day after the last is sent.
    */
-  async spendLogs(firstDay: string, lastDay: string): Promise<SpendLogRow[]> {
+  async spendLogs(firstDay: string, lastDay: string): Promise<SpendLogs> {
     const query = new URLSearchParams({ start_date: firstDay, end_date: nextDay(lastDay), summarize: "false" });
-    return this.call("GET", `/spend/logs?${query}`, spendLogsSchema, undefined, MAX_SPEND_LOG_BYTES);
+    const { data, headers } = await this.exchange("GET", `/spend/logs?${query}`, spendLogsSchema, undefined, MAX_SPEND_LOG_BYTES);
+    // LiteLLM stops at 10,000 rows without paging and says so only in this header.
+    const flag = headers["x-litellm-spend-logs-truncated"];
+    return { rows: data, truncated: flag !== undefined && !/^(false|0)$/i.test(flag) };
   }
 }
 

@@ -13,7 +13,10 @@ export interface Period {
 export interface UsageRow {
   readonly alias: string;
   readonly model: string;
+  /** Successful requests: what usage and spend are made of. */
   readonly requests: number;
+  /** Refused or failed requests (over budget, model not allowed, a provider error): shown, not counted as usage. */
+  readonly failed: number;
   readonly tokens: number;
   readonly spend: number;
 }
@@ -31,9 +34,14 @@ export interface KeyBudget {
 export interface UsageReport {
   readonly period: Period;
   readonly rows: UsageRow[];
-  readonly totals: { readonly requests: number; readonly tokens: number; readonly spend: number };
+  readonly totals: { readonly requests: number; readonly failed: number; readonly tokens: number; readonly spend: number };
   readonly budgets: KeyBudget[];
+  /** LiteLLM returned its maximum of rows and said more exist: the figures are a lower bound. */
+  readonly truncated: boolean;
 }
+
+/** What LiteLLM 1.108.5 writes as `api_key` for requests made with the master key. */
+export const MASTER_KEY_MARKER = "litellm_proxy_master_key";
 
 const DAY_MS = 86_400_000;
 const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -57,20 +65,43 @@ const round = (value: number, digits = 6) => Math.round(value * 10 ** digits) / 
 /**
  * @param masterTokenHash sha256 of the master key, to name its requests rather than call them unknown
  */
+/** A row's outcome: LiteLLM writes `status` on the row (and in metadata); anything but failure is a success. */
+function failedRow(log: SpendLogRow): boolean {
+  return log.status === "failure" || log.metadata?.status === "failure";
+}
+
+/**
+ * Who made a request: the key's alias now, else the alias it had then (LiteLLM keeps it in the row,
+ * so a deleted or rotated key keeps its history), else the master key, else unknown.
+ */
+function requester(log: SpendLogRow, aliasOf: ReadonlyMap<string, string>, masterTokenHash?: string): string {
+  const current = aliasOf.get(log.api_key);
+  if (current) return current;
+  const then = log.metadata?.user_api_key_alias;
+  if (typeof then === "string" && then) return then;
+  if (log.api_key === MASTER_KEY_MARKER || (masterTokenHash && log.api_key === masterTokenHash)) return "(master key)";
+  return log.api_key ? "(unknown key)" : "(no key)";
+}
+
+/**
+ * @param masterTokenHash sha256 of the master key, to name its requests rather than call them unknown
+ */
 export function buildUsageReport(
   keys: readonly KeyWithSpend[],
   logs: readonly SpendLogRow[],
   period: Period,
   masterTokenHash?: string,
+  truncated = false,
 ): UsageReport {
   const aliasOf = new Map(keys.map((k) => [k.token, k.key_alias ?? `${k.token.slice(0, 8)}…`]));
-  const groups = new Map<string, { alias: string; model: string; requests: number; tokens: number; spend: number }>();
+  const groups = new Map<string, { alias: string; model: string; requests: number; failed: number; tokens: number; spend: number }>();
   for (const log of logs) {
-    const alias = aliasOf.get(log.api_key) ?? (log.api_key === masterTokenHash ? "(master key)" : "(unknown key)");
+    const alias = requester(log, aliasOf, masterTokenHash);
     const model = log.model_group || log.model || "(unknown)";
     const id = `${alias}\u0000${model}`;
-    const group = groups.get(id) ?? { alias, model, requests: 0, tokens: 0, spend: 0 };
-    group.requests += 1;
+    const group = groups.get(id) ?? { alias, model, requests: 0, failed: 0, tokens: 0, spend: 0 };
+    if (failedRow(log)) group.failed += 1;
+    else group.requests += 1;
     group.tokens += log.total_tokens ?? 0;
     group.spend += log.spend ?? 0;
     groups.set(id, group);
@@ -79,8 +110,8 @@ export function buildUsageReport(
     .map((g) => ({ ...g, spend: round(g.spend) }))
     .sort((a, b) => a.alias.localeCompare(b.alias) || a.model.localeCompare(b.model));
   const totals = rows.reduce(
-    (sum, r) => ({ requests: sum.requests + r.requests, tokens: sum.tokens + r.tokens, spend: round(sum.spend + r.spend) }),
-    { requests: 0, tokens: 0, spend: 0 },
+    (sum, r) => ({ requests: sum.requests + r.requests, failed: sum.failed + r.failed, tokens: sum.tokens + r.tokens, spend: round(sum.spend + r.spend) }),
+    { requests: 0, failed: 0, tokens: 0, spend: 0 },
   );
   const budgets = keys
     .filter((k) => k.key_alias)
@@ -93,7 +124,7 @@ export function buildUsageReport(
       usedPercent: k.max_budget ? round((k.spend / k.max_budget) * 100, 1) : null,
     }))
     .sort((a, b) => a.alias.localeCompare(b.alias));
-  return { period, rows, totals, budgets };
+  return { period, rows, totals, budgets, truncated };
 }
 
 type Align = "left" | "right";
@@ -107,6 +138,11 @@ function table(header: string[], body: string[][], align: Align[]): string {
 }
 
 const usd = (value: number) => value.toFixed(4);
+/** Dollars with two decimals, or as many as a small budget needs (0.0001 is not "0.00"). */
+export function budgetUsd(value: number): string {
+  if (value === 0 || Math.abs(value) >= 0.01) return value.toFixed(2);
+  return String(Number(value.toPrecision(2))).replace(/^(-?)0?\./, "$10.");
+}
 const count = (value: number) => value.toLocaleString("en-US");
 
 export function formatUsageReport(report: UsageReport, baseUrl: string): string {
@@ -114,12 +150,12 @@ export function formatUsageReport(report: UsageReport, baseUrl: string): string 
     report.rows.length === 0
       ? "no requests in this period"
       : table(
-          ["KEY", "MODEL", "REQUESTS", "TOKENS", "SPEND (USD)"],
+          ["KEY", "MODEL", "REQUESTS", "FAILED", "TOKENS", "SPEND (USD)"],
           [
-            ...report.rows.map((r) => [r.alias, r.model, count(r.requests), count(r.tokens), usd(r.spend)]),
-            ["TOTAL", "", count(report.totals.requests), count(report.totals.tokens), usd(report.totals.spend)],
+            ...report.rows.map((r) => [r.alias, r.model, count(r.requests), count(r.failed), count(r.tokens), usd(r.spend)]),
+            ["TOTAL", "", count(report.totals.requests), count(report.totals.failed), count(report.totals.tokens), usd(report.totals.spend)],
           ],
-          ["left", "left", "right", "right", "right"],
+          ["left", "left", "right", "right", "right", "right"],
         );
   const budgets =
     report.budgets.length === 0
@@ -128,7 +164,7 @@ export function formatUsageReport(report: UsageReport, baseUrl: string): string 
           ["KEY", "BUDGET (USD)", "PERIOD", "SPENT", "LEFT", "USED"],
           report.budgets.map((b) => [
             b.alias,
-            b.maxBudget === null ? "none" : b.maxBudget.toFixed(2),
+            b.maxBudget === null ? "none" : budgetUsd(b.maxBudget),
             b.budgetDuration ?? "-",
             usd(b.spent),
             b.left === null ? "-" : usd(b.left),
@@ -136,5 +172,10 @@ export function formatUsageReport(report: UsageReport, baseUrl: string): string 
           ]),
           ["left", "right", "left", "right", "right", "right"],
         );
-  return `Usage ${report.period.start} .. ${report.period.end} at ${baseUrl}\n\n${usage}\n\nBudgets (current period)\n\n${budgets}\n`;
+  const notes = [
+    "FAILED: refused or failed requests (over budget, model not allowed, provider errors); they cost nothing and are not in REQUESTS.",
+    "LiteLLM writes spend in batches: requests of the last half minute may not be counted yet.",
+    ...(report.truncated ? ["warning: LiteLLM returned its maximum number of rows for this period (x-litellm-spend-logs-truncated): the figures are a lower bound; choose a shorter --period."] : []),
+  ];
+  return `Usage ${report.period.start} .. ${report.period.end} (UTC days, both included) at ${baseUrl}\n\n${usage}\n\nBudgets (current period)\n\n${budgets}\n\n${notes.join("\n")}\n`;
 }

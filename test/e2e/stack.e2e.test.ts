@@ -258,7 +258,7 @@ describe("virtual keys and the usage report, against the real LiteLLM", () => {
     expect(first.status).toBe(200);
     const report = await waitFor("the request in the usage report", 60_000, async () => {
       const today = new Date().toISOString().slice(0, 10);
-      const built = buildUsageReport(await admin().listKeys(), await admin().spendLogs(today, today), { start: today, end: today });
+      const built = buildUsageReport(await admin().listKeys(), (await admin().spendLogs(today, today)).rows, { start: today, end: today });
       return built.rows.some((r) => r.alias === "openclaw" && r.model === "mock-priced") ? built : undefined;
     });
     expect(report.budgets.find((b) => b.alias === "openclaw")?.maxBudget).toBe(0.0001);

@@ -157,6 +157,15 @@ describe("misbehaving servers end as one clear error line", () => {
     expect(message.length).toBeLessThan(320);
   });
 
+  test("a database that is down behind a readiness that says connected: the real failure, said plainly", async () => {
+    // LiteLLM 1.108.5 keeps answering db: connected; admin calls then fail with 500 (seen on the real proxy).
+    handler = (req, res) =>
+      req.url === "/health/readiness"
+        ? json({ status: "healthy", db: "connected" })(req, res)
+        : json({ error: { message: "Can't reach database server at `postgres:5432`", type: "internal_server_error", param: null, code: "500" } }, 500)(req, res);
+    expect(await errorOf(admin().listKeys())).toMatch(/^the proxy at .* cannot reach its database \(GET \/key\/list, HTTP 500\): check the Postgres container/);
+  });
+
   test("an unreachable proxy names the address, without credentials", async () => {
     const probe = createServer();
     await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));

@@ -184,7 +184,8 @@ describe("[replay of LiteLLM 1.108.5's recorded answers, not LiteLLM] spend logs
     replay.spendLogs = rows();
     const day = String(rows()[0].startTime).slice(0, 10);
     const logs = await admin().spendLogs(day, day);
-    expect(logs).toHaveLength(rows().length);
+    expect(logs.rows).toHaveLength(rows().length);
+    expect(logs.truncated).toBe(false);
     expect(replay.requests.at(-1)).toBe(`GET /spend/logs?start_date=${day}&end_date=${nextDay(day)}&summarize=false`);
   });
 });

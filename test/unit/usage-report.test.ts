@@ -1,6 +1,7 @@
 import type { KeyWithSpend, SpendLogRow } from "../../src/operations/litellm-admin";
 import { tokenHash } from "../../src/operations/key-plan";
-import { buildUsageReport, formatUsageReport, parsePeriod } from "../../src/operations/usage-report";
+import { budgetUsd, buildUsageReport, formatUsageReport, MASTER_KEY_MARKER, parsePeriod } from "../../src/operations/usage-report";
+import { recorded } from "../replay/litellm-replay-server";
 
 const NOW = Date.parse("2026-11-29T12:00:00Z");
 
@@ -53,13 +54,13 @@ describe("buildUsageReport", () => {
 
   test("sums requests, tokens and spend per key alias and model", () => {
     expect(report.rows).toEqual([
-      { alias: "(master key)", model: "mock", requests: 1, tokens: 30, spend: 0 },
-      { alias: "(unknown key)", model: "mock", requests: 1, tokens: 10, spend: 0.01 },
-      { alias: "ci", model: "gpt-4o", requests: 1, tokens: 500, spend: 0.05 },
-      { alias: "openclaw", model: "claude-opus-4-6", requests: 2, tokens: 4000, spend: 0.3 },
-      { alias: "openclaw", model: "mock", requests: 1, tokens: 30, spend: 0 },
+      { alias: "(master key)", model: "mock", requests: 1, failed: 0, tokens: 30, spend: 0 },
+      { alias: "(unknown key)", model: "mock", requests: 1, failed: 0, tokens: 10, spend: 0.01 },
+      { alias: "ci", model: "gpt-4o", requests: 1, failed: 0, tokens: 500, spend: 0.05 },
+      { alias: "openclaw", model: "claude-opus-4-6", requests: 2, failed: 0, tokens: 4000, spend: 0.3 },
+      { alias: "openclaw", model: "mock", requests: 1, failed: 0, tokens: 30, spend: 0 },
     ]);
-    expect(report.totals).toEqual({ requests: 6, tokens: 4570, spend: 0.36 });
+    expect(report.totals).toEqual({ requests: 6, failed: 0, tokens: 4570, spend: 0.36 });
   });
 
   test("reports budget, what is left (never negative) and the share used", () => {
@@ -73,15 +74,15 @@ describe("buildUsageReport", () => {
   test("prints aligned columns with totals and budget use", () => {
     expect(formatUsageReport(report, "http://localhost:4000")).toBe(
       [
-        "Usage 2026-11-01 .. 2026-11-29 at http://localhost:4000",
+        "Usage 2026-11-01 .. 2026-11-29 (UTC days, both included) at http://localhost:4000",
         "",
-        "KEY            MODEL            REQUESTS  TOKENS  SPEND (USD)",
-        "(master key)   mock                    1      30       0.0000",
-        "(unknown key)  mock                    1      10       0.0100",
-        "ci             gpt-4o                  1     500       0.0500",
-        "openclaw       claude-opus-4-6         2   4,000       0.3000",
-        "openclaw       mock                    1      30       0.0000",
-        "TOTAL                                  6   4,570       0.3600",
+        "KEY            MODEL            REQUESTS  FAILED  TOKENS  SPEND (USD)",
+        "(master key)   mock                    1       0      30       0.0000",
+        "(unknown key)  mock                    1       0      10       0.0100",
+        "ci             gpt-4o                  1       0     500       0.0500",
+        "openclaw       claude-opus-4-6         2       0   4,000       0.3000",
+        "openclaw       mock                    1       0      30       0.0000",
+        "TOTAL                                  6       0   4,570       0.3600",
         "",
         "Budgets (current period)",
         "",
@@ -90,6 +91,9 @@ describe("buildUsageReport", () => {
         "free              none  -         0.0000        -       -",
         "openclaw         50.00  monthly  12.5000  37.5000   25.0%",
         "",
+        "FAILED: refused or failed requests (over budget, model not allowed, provider errors); they cost nothing and are not in REQUESTS.",
+        "LiteLLM writes spend in batches: requests of the last half minute may not be counted yet.",
+        "",
       ].join("\n"),
     );
   });
@@ -97,6 +101,40 @@ describe("buildUsageReport", () => {
   test("an empty period says so", () => {
     const empty = buildUsageReport([], [], { start: "2026-11-01", end: "2026-11-02" });
     expect(formatUsageReport(empty, "http://x")).toContain("no requests in this period");
-    expect(empty.totals).toEqual({ requests: 0, tokens: 0, spend: 0 });
+    expect(empty.totals).toEqual({ requests: 0, failed: 0, tokens: 0, spend: 0 });
+  });
+});
+
+describe("buildUsageReport on LiteLLM 1.108.5's recorded spend rows (recorded answers, not a live proxy)", () => {
+  const rows = recorded("spend-logs-summarize-false").body;
+  const keys = recorded("key-list-return-full-object").body.keys;
+  const period = { start: "2026-11-29", end: "2026-11-29" };
+
+  test("failed requests (budget refusals, model refusals, wrong keys) are counted apart, not as usage", () => {
+    const report = buildUsageReport(keys, rows, period);
+    expect(report.totals).toEqual({ requests: 3, failed: 5, tokens: 84, spend: 0.00144 });
+    expect(report.rows.find((r) => r.alias === "tiny")).toEqual({ alias: "tiny", model: "mock", requests: 1, failed: 2, tokens: 28, spend: 0.00048 });
+  });
+
+  test("a deleted key's history keeps its alias (from the row), not '(unknown key)'", () => {
+    // `tiny` was deleted at the end of the recording: it is not in the key list.
+    expect(keys.map((k: { key_alias: string }) => k.key_alias)).not.toContain("tiny");
+    expect(buildUsageReport(keys, rows, period).rows.map((r) => r.alias)).toContain("tiny");
+  });
+
+  test("requests made with the master key are named so", () => {
+    const master = { ...rows[0], api_key: MASTER_KEY_MARKER, metadata: { ...rows[0].metadata, user_api_key_alias: null, status: null }, status: "success" };
+    expect(buildUsageReport([], [master], period).rows[0].alias).toBe("(master key)");
+  });
+
+  test("a truncated answer is flagged in the report", () => {
+    const text = formatUsageReport(buildUsageReport(keys, rows, period, undefined, true), "http://x");
+    expect(text).toContain("warning: LiteLLM returned its maximum number of rows for this period");
+  });
+});
+
+describe("budgetUsd", () => {
+  test.each([[50, "50.00"], [0, "0.00"], [0.5, "0.50"], [0.0001, "0.0001"], [0.00048, "0.00048"], [0.009, "0.009"], [12.5, "12.50"]])("%p -> %s", (value, text) => {
+    expect(budgetUsd(value)).toBe(text);
   });
 });
