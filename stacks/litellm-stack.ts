@@ -13,7 +13,7 @@ import { SecretInputs } from "../src/containers/secret-inputs";
 import { ServiceContainer } from "../src/containers/service-container";
 import { liteLLMSpec, postgresSpec, resourceNames, stackLabels } from "../src/containers/service-specs";
 import { renderLiteLLMConfig } from "../src/generate/litellm-config";
-import { renderOpenClawSnippet } from "../src/generate/openclaw-snippet";
+import { dashboardUrl, renderOpenClawSnippet } from "../src/generate/openclaw-snippet";
 import { upstreamCredentialEnvNames } from "../src/catalog/env-names";
 import { projectRoot } from "../src/catalog/project-root";
 import { addStateBackend, stateBackendFor } from "../src/containers/state-backend";
@@ -68,6 +68,7 @@ export class LiteLLMStack extends TerraformStack {
     const { secrets, virtualKeys } = new SecretInputs(this, "secrets", {
       upstreamEnvNames: upstreamCredentialEnvNames(config.models),
       withDatabase: config.database.enabled,
+      withDashboard: config.dashboard.enabled,
       virtualKeyAliases: config.keys.map((key) => key.alias),
     });
 
@@ -107,6 +108,12 @@ export class LiteLLMStack extends TerraformStack {
       value: literal(config.openclaw.baseUrl),
       description: "The proxy's base URL, as advertised to OpenClaw",
     });
+    if (config.dashboard.enabled) {
+      new TerraformOutput(this, "dashboard_url", {
+        value: literal(dashboardUrl(config)),
+        description: `LiteLLM's dashboard; log in as ${config.dashboard.username} with LITELLM_UI_PASSWORD, else the master key`,
+      });
+    }
     new TerraformOutput(this, "master_key", {
       value: secrets.masterKey,
       sensitive: true,

@@ -9,9 +9,11 @@ export const MASTER_KEY_ENV = "LITELLM_MASTER_KEY";
 export const SALT_KEY_ENV = "LITELLM_SALT_KEY";
 export const DATABASE_URL_ENV = "DATABASE_URL";
 export const DATABASE_PASSWORD_ENV = "LITELLM_DB_PASSWORD";
+/** The dashboard's login password; unset, LiteLLM takes the master key. */
+export const UI_PASSWORD_ENV = "LITELLM_UI_PASSWORD";
 
 /** The stack's own secrets: a credential field naming one would hand it to an upstream provider. */
-export const STACK_SECRET_ENV_NAMES: readonly string[] = [MASTER_KEY_ENV, SALT_KEY_ENV, DATABASE_URL_ENV, DATABASE_PASSWORD_ENV];
+export const STACK_SECRET_ENV_NAMES: readonly string[] = [MASTER_KEY_ENV, SALT_KEY_ENV, DATABASE_URL_ENV, DATABASE_PASSWORD_ENV, UI_PASSWORD_ENV];
 
 /**
  * Names a credential may not come from: the stack's secrets and settings, the proxy's own

@@ -245,6 +245,30 @@ export const stackConfigSchema = z.strictObject({
   models: z.array(modelEntrySchema).min(1, "must list at least one model"),
   /** Virtual keys created at deploy, each with a budget; they need the database. */
   keys: z.array(virtualKeySchema).default([]),
+  /** Request logs in the spend database (`npm run logs`). */
+  logging: z
+    .strictObject({
+      /**
+       * Keep full request and response bodies in the spend logs
+       * (general_settings.store_prompts_in_spend_logs): debugging value against privacy and growth.
+       */
+      storeRequestBodies: z.boolean().default(false),
+      /** Delete spend logs older than this (general_settings.maximum_spend_logs_retention_period); unset: keep them. */
+      retention: z
+        .string()
+        .regex(/^[1-9]\d*[hdw]$/, "must be a number of hours, days or weeks, e.g. 30d")
+        .optional(),
+    })
+    .prefault({}),
+  /** LiteLLM's admin dashboard, served at <baseUrl>/ui by the proxy itself. */
+  dashboard: z
+    .strictObject({
+      /** false: DISABLE_ADMIN_UI, e.g. on a shared proxy whose admins use the API only. */
+      enabled: z.boolean().default(true),
+      /** The login name; the password is LITELLM_UI_PASSWORD from the environment, else the master key. */
+      username: z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, "must be 1-64 letters, digits, '.', '_', '@' or '-'").default("admin"),
+    })
+    .prefault({}),
   router: z
     .strictObject({
       routingStrategy: z.enum(ROUTING_STRATEGIES).default("simple-shuffle"),

@@ -28,6 +28,8 @@ export interface StackConfig {
   readonly database: Parsed["database"];
   readonly models: readonly Model[];
   readonly keys: Parsed["keys"];
+  readonly logging: Parsed["logging"];
+  readonly dashboard: Parsed["dashboard"];
   readonly router: Parsed["router"];
   readonly openclaw: {
     readonly primary: string;
@@ -70,6 +72,8 @@ export function validateStackConfig(
   const docker = section("docker");
   const backend = section("backend");
   const keys = section("keys");
+  const logging = section("logging");
+  const dashboard = section("dashboard");
   const experiment = section("experiment");
   const envExperiment = envValue(env, EXPERIMENT_ENV, experimentNameSchema, problems);
   const envDockerHost = docker && !docker.host ? envValue(env, "DOCKER_HOST", dockerHostSchema, problems) : undefined;
@@ -116,6 +120,9 @@ export function validateStackConfig(
     const earlier = keys.findIndex((k) => k.alias === key.alias);
     if (earlier !== i) problems.push({ path: `keys[${i}].alias`, message: `duplicate alias "${key.alias}" (also keys[${earlier}])` });
   });
+  if (logging && (logging.storeRequestBodies || logging.retention) && database && !database.enabled) {
+    problems.push({ path: "logging", message: "request logs live in the database: remove logging settings or set database.enabled: true" });
+  }
   if (keys && keys.length > 0 && database && !database.enabled) {
     problems.push({ path: "keys", message: "virtual keys need the database: remove them or set database.enabled: true" });
   }
@@ -130,7 +137,7 @@ export function validateStackConfig(
     openclaw.fallbacks.forEach((id, i) => checkRef(`openclaw.fallbacks[${i}]`, id));
   }
 
-  if (problems.length > 0 || !name || !litellm || !database || !router || !openclaw || !models || !docker || !backend || !keys) {
+  if (problems.length > 0 || !name || !litellm || !database || !router || !openclaw || !models || !docker || !backend || !keys || !logging || !dashboard) {
     throw new ConfigError(source, problems);
   }
   const experimentName = envExperiment ?? experiment;
@@ -146,6 +153,8 @@ export function validateStackConfig(
     database,
     models,
     keys,
+    logging,
+    dashboard,
     router,
     openclaw: {
       primary: openclaw.primary ?? models[0].id,

@@ -1,7 +1,7 @@
 import { Password } from "@cdktf/provider-random/lib/password";
 import { Fn, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
-import { DATABASE_PASSWORD_ENV, MASTER_KEY_ENV, SALT_KEY_ENV } from "../catalog/env-names";
+import { DATABASE_PASSWORD_ENV, MASTER_KEY_ENV, SALT_KEY_ENV, UI_PASSWORD_ENV } from "../catalog/env-names";
 import type { DatabaseSecrets, StackSecrets } from "./service-specs";
 
 
@@ -13,6 +13,11 @@ export interface SecretInputsProps {
    * @default true
    */
   readonly withDatabase?: boolean;
+  /**
+   * Whether the dashboard is on, and so reads its password from LITELLM_UI_PASSWORD.
+   * @default true
+   */
+  readonly withDashboard?: boolean;
   /**
    * Aliases of the virtual keys the configuration declares; each gets a generated value.
    * @default - no virtual keys
@@ -40,9 +45,13 @@ export class SecretInputs extends Construct {
       condition: `\${var.${MASTER_KEY_ENV} == "" || (startswith(var.${MASTER_KEY_ENV}, "sk-") && var.${MASTER_KEY_ENV} != "sk-1234")}`,
       errorMessage: `${MASTER_KEY_ENV} must start with "sk-" and must not be the documentation's sk-1234.`,
     });
+    // The master key's candidates, in order; the dashboard password falls back to the same list
+    // (one flat coalesce: cdktf mis-renders a coalesce nested in another).
+    const masterKeyCandidates = [masterKey.stringValue, `sk-${this.generated("master_key").result}`];
     this.secrets = {
-      masterKey: Fn.coalesce([masterKey.stringValue, `sk-${this.generated("master_key").result}`]),
+      masterKey: Fn.coalesce(masterKeyCandidates),
       ...(props.withDatabase === false ? {} : { database: this.databaseSecrets() }),
+      ...(props.withDashboard === false ? {} : { uiPassword: this.uiPassword(masterKeyCandidates) }),
       upstream: Object.fromEntries(
         props.upstreamEnvNames.map((env) => [env, this.variable(env, `Upstream credential ${env}`).stringValue]),
       ),
@@ -50,6 +59,12 @@ export class SecretInputs extends Construct {
     this.virtualKeys = Object.fromEntries(
       (props.virtualKeyAliases ?? []).map((alias) => [alias, `sk-${this.generated(`key-${alias}`).result}`]),
     );
+  }
+
+  /** LITELLM_UI_PASSWORD, else the master key: never empty. */
+  private uiPassword(masterKeyCandidates: readonly string[]): string {
+    const password = this.variable(UI_PASSWORD_ENV, "Password of LiteLLM's dashboard (/ui); unset: the master key");
+    return Fn.coalesce([password.stringValue, ...masterKeyCandidates]);
   }
 
   private databaseSecrets(): DatabaseSecrets {

@@ -14,6 +14,11 @@ export interface StackSecrets {
   readonly masterKey: string;
   /** The database's secrets: only a stack with a database has them. */
   readonly database?: DatabaseSecrets;
+  /**
+   * The dashboard's login password.
+   * @default - the master key (LiteLLM's own fallback)
+   */
+  readonly uiPassword?: string;
   /** Upstream credential variable name -> value. */
   readonly upstream: Readonly<Record<string, string>>;
 }
@@ -173,6 +178,11 @@ export function liteLLMSpec(config: StackConfig, secrets: StackSecrets): Contain
           }
         : {}),
       LITELLM_LOG: litellm.logLevel,
+      // The dashboard at /ui: its login, or switched off. Never an empty UI_PASSWORD (LiteLLM
+      // would accept an empty password), so the master key stands in, as LiteLLM itself does.
+      ...(config.dashboard.enabled
+        ? { UI_USERNAME: config.dashboard.username, UI_PASSWORD: secrets.uiPassword ?? secrets.masterKey }
+        : { DISABLE_ADMIN_UI: "True" }),
       // Do not read a stray .env file inside the container.
       LITELLM_MODE: "PRODUCTION",
       // No request of LiteLLM's own: a deployed proxy behaves as its pinned release does, talks only

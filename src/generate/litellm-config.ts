@@ -74,7 +74,13 @@ export function buildLiteLLMConfig(config: StackConfig): LiteLLMConfig {
     },
     general_settings: {
       master_key: envReference(MASTER_KEY_ENV),
-      ...(config.database.enabled ? { database_url: envReference(DATABASE_URL_ENV) } : {}),
+      ...(config.database.enabled
+        ? {
+            database_url: envReference(DATABASE_URL_ENV),
+            store_prompts_in_spend_logs: config.logging.storeRequestBodies,
+            ...(config.logging.retention ? { maximum_spend_logs_retention_period: config.logging.retention } : {}),
+          }
+        : {}),
     },
   };
 }

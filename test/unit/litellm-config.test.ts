@@ -56,7 +56,18 @@ describe("renderLiteLLMConfig", () => {
     expect(rendered.general_settings).toEqual({
       master_key: "os.environ/LITELLM_MASTER_KEY",
       database_url: "os.environ/DATABASE_URL",
+      store_prompts_in_spend_logs: false,
     });
+  });
+
+  test("request bodies and log retention are the logging section's, and only with a database", () => {
+    const withLogs = buildLiteLLMConfig(validConfig({ logging: { storeRequestBodies: true, retention: "30d" } }));
+    expect(withLogs.general_settings).toMatchObject({ store_prompts_in_spend_logs: true, maximum_spend_logs_retention_period: "30d" });
+    expect(buildLiteLLMConfig(validConfig({ database: { enabled: false } })).general_settings).toEqual({ master_key: "os.environ/LITELLM_MASTER_KEY" });
+    expect(problemsOf(configInput({ database: { enabled: false }, logging: { storeRequestBodies: true } }))).toEqual([
+      "logging: request logs live in the database: remove logging settings or set database.enabled: true",
+    ]);
+    expect(problemsOf(configInput({ logging: { retention: "forever" } }))).toEqual(["logging.retention: must be a number of hours, days or weeks, e.g. 30d"]);
   });
 
   test("carries api_base and mock_response", () => {

@@ -135,3 +135,32 @@ describe("LiteLLMStack", () => {
     expect(litellm.command).toEqual(expect.arrayContaining(["--num_workers", "2"]));
   });
 });
+
+describe("LiteLLM's dashboard", () => {
+  const synthOf = (overrides: Record<string, unknown>) => {
+    const config = validConfig(overrides);
+    return JSON.parse(Testing.synth(new LiteLLMStack(Testing.app(), config.name, { config, projectDir: "/p" })));
+  };
+  const litellmEnv = (json: Record<string, any>) =>
+    (Object.values(json.resource.docker_container) as Record<string, any>[]).find((c) => c.name === "unit-litellm")?.env as string[];
+
+  test("on by default: its URL is an output, the login is admin with LITELLM_UI_PASSWORD, else the master key, never empty", () => {
+    const json = synthOf({});
+    expect(json.output.dashboard_url.value).toBe("http://localhost:4000/ui");
+    expect(litellmEnv(json)).toEqual(
+      expect.arrayContaining([
+        "UI_USERNAME=admin",
+        expect.stringMatching(/^UI_PASSWORD=\$\{coalesce\(var\.LITELLM_UI_PASSWORD, var\.LITELLM_MASTER_KEY, "sk-\$\{random_password\.secrets_master_key_[0-9A-F]{8}\.result\}"\)\}$/),
+      ]),
+    );
+    expect(json.variable.LITELLM_UI_PASSWORD).toMatchObject({ sensitive: true, default: "" });
+  });
+
+  test("off: DISABLE_ADMIN_UI, no URL, no password variable", () => {
+    const json = synthOf({ dashboard: { enabled: false } });
+    expect(json.output.dashboard_url).toBeUndefined();
+    expect(json.variable.LITELLM_UI_PASSWORD).toBeUndefined();
+    expect(litellmEnv(json)).toContain("DISABLE_ADMIN_UI=True");
+    expect(litellmEnv(json).some((e) => e.startsWith("UI_PASSWORD="))).toBe(false);
+  });
+});
