@@ -64,6 +64,9 @@ const spendLogRowSchema = z.object({
   completion_tokens: nullableNumber,
   startTime: nullableString,
   metadata: z.record(z.string(), z.unknown()).nullable().optional(),
+  // Stored only with general_settings.store_prompts_in_spend_logs (logging.storeRequestBodies).
+  messages: z.unknown().optional(),
+  response: z.unknown().optional(),
 });
 const spendLogsSchema = z.union([z.array(spendLogRowSchema), z.object({ data: z.array(spendLogRowSchema) }).transform((v) => v.data)]);
 
@@ -85,6 +88,9 @@ export interface SpendLogRow {
   readonly completion_tokens?: number | null;
   readonly startTime: string | null;
   readonly metadata?: Readonly<Record<string, unknown>> | null;
+  /** The request and response, when the stack stores bodies. */
+  readonly messages?: unknown;
+  readonly response?: unknown;
 }
 export interface SpendLogs {
   readonly rows: SpendLogRow[];

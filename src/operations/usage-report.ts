@@ -66,7 +66,7 @@ const round = (value: number, digits = 6) => Math.round(value * 10 ** digits) / 
  * @param masterTokenHash sha256 of the master key, to name its requests rather than call them unknown
  */
 /** A row's outcome: LiteLLM writes `status` on the row (and in metadata); anything but failure is a success. */
-function failedRow(log: SpendLogRow): boolean {
+export function failedRow(log: SpendLogRow): boolean {
   return log.status === "failure" || log.metadata?.status === "failure";
 }
 
@@ -74,7 +74,7 @@ function failedRow(log: SpendLogRow): boolean {
  * Who made a request: the key's alias now, else the alias it had then (LiteLLM keeps it in the row,
  * so a deleted or rotated key keeps its history), else the master key, else unknown.
  */
-function requester(log: SpendLogRow, aliasOf: ReadonlyMap<string, string>, masterTokenHash?: string): string {
+export function requester(log: SpendLogRow, aliasOf: ReadonlyMap<string, string>, masterTokenHash?: string): string {
   const current = aliasOf.get(log.api_key);
   if (current) return current;
   const then = log.metadata?.user_api_key_alias;
