@@ -19,6 +19,7 @@ import { projectRoot } from "../src/catalog/project-root";
 import { terraformEnv } from "../src/catalog/terraform-env";
 import { ENGINE_API_VERSION_ENV, type StackConfig } from "../src/catalog/validate";
 import { LABEL_PREFIX, resourceNames } from "../src/containers/service-specs";
+import { dashboardUrl } from "../src/generate/openclaw-snippet";
 import { dockerEnv, engineInfo, noEngineMessage } from "../src/operations/docker-engine";
 import { reconcileStackKeys, retiredKeys, tearDownKeysOrWarn } from "../src/operations/key-reconciler";
 import { readRetiredKeys } from "../src/operations/retired-keys";
@@ -129,7 +130,12 @@ async function main([command, ...rest]: string[]): Promise<number> {
     if (clashes.length > 0) throw new ConfigError("stack configuration", clashes);
     const deployed = await deployStack(options);
     if (deployed.code !== 0) return finish(deployed);
-    return finish((await syncKeys(config, root, deployed.priorOutputs)) ?? deployed);
+    const keysOutcome = await syncKeys(config, root, deployed.priorOutputs);
+    if (keysOutcome) return finish(keysOutcome);
+    if (config.dashboard.enabled) {
+      console.log(`LiteLLM dashboard: ${dashboardUrl(config)} (user ${config.dashboard.username}; password: LITELLM_UI_PASSWORD if you set it, else the master key: npm run --silent keys -- master-key)`);
+    }
+    return finish(deployed);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(`error: nothing was changed\n${error.message}`);

@@ -3,7 +3,7 @@
  * Postgres (Debian's) and the OpenClaw CLI. Containers come from the stack's own ContainerSpecs.
  */
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadStackConfig } from "../../src/catalog/load-config";
 import { LITELLM_CONFIG_PATH } from "../../src/containers/service-specs";
@@ -15,6 +15,7 @@ import { LiteLLMAdmin } from "../../src/operations/litellm-admin";
 import { buildUsageReport } from "../../src/operations/usage-report";
 import { Deployment, E2E_CONFIG_FILE, freePort, loadE2EConfig } from "./harness/deployment";
 import { assertEngineAnswers, docker, execIn, logsOf, objectsLabelled, removeLabelled, SUITE_LABEL, uploadFiles } from "./harness/engine";
+import { browserUnavailableReason, renderedDom, screenshot } from "./harness/browser";
 import { buildLocalImages, type LocalImages } from "./harness/images";
 import { ensureOpenClaw, freshStateDir, openclaw } from "./harness/openclaw";
 import { chat, getJson, streamedText } from "./harness/proxy-client";
@@ -41,6 +42,9 @@ function spendDatabaseUnavailableReason(): string | undefined {
   );
 }
 const spendDatabaseSkipReason = spendDatabaseUnavailableReason();
+
+/** Files the run leaves for people to look at (the dashboard screenshot). */
+const ARTIFACTS = join(__dirname, "artifacts");
 
 const MOCK_TEXT = "Hello from the LiteLLM mock model.";
 const BACKUP_TEXT = "Answer from the backup model.";
@@ -156,6 +160,38 @@ describe("LiteLLM accepts the generated configuration", () => {
     const output = await logsOf(container.id);
     await container.remove();
     expect({ exit: result.StatusCode, output }).toEqual({ exit: 0, output: expect.any(String) });
+  });
+});
+
+describe("LiteLLM's dashboard, in a real browser", () => {
+  const reason = browserUnavailableReason();
+  if (reason) process.stderr.write(`SKIPPED (dashboard in a browser): ${reason}\n`);
+  const browserTest = reason ? test.skip : test;
+  const loginUrl = () => `${deployment.baseUrl}/ui/login/`;
+
+  browserTest("the login page renders from the stack's container (screenshot saved) and asks for a username and password", async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const shot = join(ARTIFACTS, "dashboard-login.png");
+    rmSync(shot, { force: true });
+    screenshot(loginUrl(), shot);
+    expect(statSync(shot).size).toBeGreaterThan(5_000);
+    process.stdout.write(`dashboard screenshot: ${shot}\n`);
+    const dom = renderedDom(loginUrl());
+    const text = dom.replace(/<style[\s\S]*?<\/style>|<script[\s\S]*?<\/script>/g, " ").replace(/<[^>]+>/g, " ").replace(/\s+/g, " ");
+    expect(text).toContain("Access your LiteLLM Admin UI.");
+    expect(text).toMatch(/\bLogin\b/);
+    expect(dom).toMatch(/<input[^>]+placeholder="Enter your username"/);
+    expect(dom).toMatch(/<input[^>]+type="password"[^>]*placeholder="Enter your password"|<input[^>]+placeholder="Enter your password"[^>]*type="password"/);
+  });
+
+  test("the stack's login (admin with the master key, no LITELLM_UI_PASSWORD set) is the one LiteLLM checks", async () => {
+    const login = (username: string, password: string) =>
+      fetch(`${deployment.baseUrl}/v2/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username, password }) });
+    expect((await login("admin", "sk-not-the-password-000000")).status).toBe(401);
+    const right = await login("admin", deployment.secrets.masterKey);
+    // With the database a session starts (200); without it (here) LiteLLM says so after accepting the credentials.
+    expect(right.status).not.toBe(401);
+    if (spendDatabaseSkipReason) expect(((await right.json()) as { error: { message: string } }).error.message).toBe("Authentication Error, Not connected to DB!");
   });
 });
 
