@@ -107,6 +107,12 @@ export const MAX_KEY_PAGES = 100;
 const MAX_BYTES = 8 * 1024 * 1024;
 const MAX_SPEND_LOG_BYTES = 64 * 1024 * 1024;
 
+interface CallOptions {
+  readonly body?: unknown;
+  readonly maxBytes?: number;
+  readonly missingIsUndefined?: boolean;
+}
+
 export class LiteLLMAdmin {
   /** The proxy's URL as it may be printed. */
   readonly shownUrl: string;
@@ -129,25 +135,19 @@ export class LiteLLMAdmin {
     if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new AdminError(`the proxy URL ${this.shownUrl} must be http(s)`);
   }
 
-  private async call<S extends z.ZodType>(
-    method: "GET" | "POST",
-    path: string,
-    schema: S,
-    body?: unknown,
-    maxBytes = MAX_BYTES,
-    notFound?: () => undefined,
-  ): Promise<z.output<S>> {
-    return (await this.exchange(method, path, schema, body, maxBytes, notFound)).data;
+  private async call<S extends z.ZodType>(method: "GET" | "POST", path: string, schema: S, options: CallOptions = {}): Promise<z.output<S>> {
+    return (await this.exchange(method, path, schema, options)).data;
   }
 
-  /** A checked request: the parsed body and the answer's headers. */
+  /**
+   * A checked request: the parsed body and the answer's headers. With `missingIsUndefined`, a 404 in
+   * LiteLLM's error shape gives `data: undefined` (a key that does not exist is an answer, not a failure).
+   */
   private async exchange<S extends z.ZodType>(
     method: "GET" | "POST",
     path: string,
     schema: S,
-    body?: unknown,
-    maxBytes = MAX_BYTES,
-    notFound?: () => undefined,
+    { body, maxBytes = MAX_BYTES, missingIsUndefined = false }: CallOptions = {},
   ): Promise<{ data: z.output<S>; headers: Readonly<Record<string, string>> }> {
     const endpoint = `${method} ${path.split("?")[0]}`;
     let response;
@@ -167,8 +167,8 @@ export class LiteLLMAdmin {
     if (response.status === 401 || response.status === 403) {
       throw new AdminError(`the proxy at ${this.shownUrl} refused the master key (HTTP ${response.status}) on ${endpoint}: check LITELLM_MASTER_KEY`);
     }
-    if (response.status === 404 && notFound && errorBodySchema.safeParse(response.json).success) {
-      return { data: notFound() as z.output<S>, headers: response.headers };
+    if (response.status === 404 && missingIsUndefined && errorBodySchema.safeParse(response.json).success) {
+      return { data: undefined as z.output<S>, headers: response.headers };
     }
     if (response.status < 200 || response.status >= 300) {
       const error = errorBodySchema.safeParse(response.json);
@@ -202,14 +202,9 @@ export class LiteLLMAdmin {
 
   /** One key by its hash (LiteLLM's `token`), or undefined when the proxy never had it. */
   async keyInfo(token: string): Promise<(ExistingKey & { readonly spend: number }) | undefined> {
-    const result: z.output<typeof keyInfoSchema> | undefined = await this.call(
-      "GET",
-      `/key/info?key=${encodeURIComponent(token)}`,
-      keyInfoSchema,
-      undefined,
-      MAX_BYTES,
-      () => undefined,
-    );
+    const result: z.output<typeof keyInfoSchema> | undefined = await this.call("GET", `/key/info?key=${encodeURIComponent(token)}`, keyInfoSchema, {
+      missingIsUndefined: true,
+    });
     return result ? { ...result.info, token } : undefined;
   }
 
@@ -228,15 +223,15 @@ export class LiteLLMAdmin {
   }
 
   async generateKey(body: Record<string, unknown>): Promise<void> {
-    await this.call("POST", "/key/generate", z.object({}).loose(), body);
+    await this.call("POST", "/key/generate", z.object({}).loose(), { body });
   }
 
   async updateKey(token: string, changes: Partial<KeySettings>): Promise<void> {
-    await this.call("POST", "/key/update", z.object({}).loose(), { key: token, ...changes });
+    await this.call("POST", "/key/update", z.object({}).loose(), { body: { key: token, ...changes } });
   }
 
   async deleteKey(token: string): Promise<void> {
-    await this.call("POST", "/key/delete", z.object({ deleted_keys: z.array(z.string()) }), { keys: [token] });
+    await this.call("POST", "/key/delete", z.object({ deleted_keys: z.array(z.string()) }), { body: { keys: [token] } });
   }
 
   /**
@@ -246,7 +241,7 @@ export class LiteLLMAdmin {
    */
   async spendLogs(firstDay: string, lastDay: string): Promise<SpendLogs> {
     const query = new URLSearchParams({ start_date: firstDay, end_date: nextDay(lastDay), summarize: "false" });
-    const { data, headers } = await this.exchange("GET", `/spend/logs?${query}`, spendLogsSchema, undefined, MAX_SPEND_LOG_BYTES);
+    const { data, headers } = await this.exchange("GET", `/spend/logs?${query}`, spendLogsSchema, { maxBytes: MAX_SPEND_LOG_BYTES });
     // LiteLLM stops at 10,000 rows without paging and says so only in this header.
     const flag = headers["x-litellm-spend-logs-truncated"];
     return { rows: data, truncated: flag !== undefined && !/^(false|0)$/i.test(flag) };
