@@ -19,7 +19,7 @@ import { projectRoot } from "../src/catalog/project-root";
 import { terraformEnv } from "../src/catalog/terraform-env";
 import { ENGINE_API_VERSION_ENV, type StackConfig } from "../src/catalog/validate";
 import { LABEL_PREFIX, resourceNames } from "../src/containers/service-specs";
-import { dashboardUrl } from "../src/generate/openclaw-snippet";
+import { dashboardUrl } from "../src/generate/dashboard-url";
 import { dockerEnv, engineInfo, noEngineMessage } from "../src/operations/docker-engine";
 import { reconcileStackKeys, retiredKeys, tearDownKeysOrWarn } from "../src/operations/key-reconciler";
 import { readRetiredKeys } from "../src/operations/retired-keys";
@@ -118,12 +118,13 @@ async function main([command, ...rest]: string[]): Promise<number> {
       watchContainers: Object.values(resourceNames(config.name)).filter((name) => /-(litellm|postgres)$/.test(name)),
       dataDeletionAllowed: dataDeletionAllowed(process.env),
     };
-    if (command === "destroy") return finish(await destroyStack(options, () =>
-          tearDownKeysOrWarn(() => {
-            const { access, admin } = connectToProxy(config);
-            return { admin, values: access.keys };
-          }, root, config.name),
-        ));
+    if (command === "destroy") {
+      const connect = () => {
+        const { access, admin } = connectToProxy(config);
+        return { admin, values: access.keys };
+      };
+      return finish(await destroyStack(options, () => tearDownKeysOrWarn(connect, root, config.name)));
+    }
 
     const running = runningStacks(config.docker.host);
     const clashes = running ? portClashProblems(config, running) : [];

@@ -89,8 +89,3 @@ export function buildOpenClawSnippet(config: StackConfig): OpenClawSnippet {
 export function renderOpenClawSnippet(config: StackConfig): string {
   return `// Generated from the stack's model catalog. Apply with:\n//   openclaw config patch --file openclaw.json5\n${JSON5.stringify(buildOpenClawSnippet(config), null, 2)}\n`;
 }
-
-/** Where LiteLLM serves its dashboard: the proxy's own origin, path /ui. */
-export function dashboardUrl(config: StackConfig): string {
-  return `${config.openclaw.baseUrl.replace(/\/+$/, "").replace(/\/v1$/, "")}/ui`;
-}

@@ -87,13 +87,17 @@ export async function reconcileKeys(
   return actions;
 }
 
-/** Deletes the keys whose values this stack's state holds, and no other. */
+/**
+ * Deletes the keys whose values this stack's state holds, and no other.
+ * @param retired keys the stack retired earlier and could not revoke yet: they go too
+ */
 export async function tearDownKeys(
   admin: LiteLLMAdmin,
   values: Readonly<Record<string, string>>,
   log: (line: string) => void = console.log,
+  retired: readonly RetiredKey[] = [],
 ): Promise<KeyAction[]> {
-  const owned = heldKeys(values);
+  const owned = [...heldKeys(values), ...retired];
   if (owned.length === 0) return [];
   await admin.requireDatabase();
   const actions = planKeyTeardown(owned, await lookUp(admin, owned.map((k) => k.tokenHash)));
@@ -134,10 +138,7 @@ export async function tearDownKeysOrWarn(
 ): Promise<void> {
   try {
     const { admin, values } = connect();
-    const owned = [...heldKeys(values), ...readRetiredKeys(projectDir, stackName)];
-    if (owned.length === 0) return;
-    await admin.requireDatabase();
-    await apply(admin, planKeyTeardown(owned, await lookUp(admin, owned.map((k) => k.tokenHash))), log);
+    await tearDownKeys(admin, values, log, readRetiredKeys(projectDir, stackName));
     writeRetiredKeys(projectDir, stackName, []);
   } catch (error) {
     if (!(error instanceof AdminError)) throw error;

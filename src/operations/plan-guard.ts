@@ -30,8 +30,3 @@ export function protectedDeletions(plan: PlanJson): string[] {
     .filter((rc) => protectedAddresses.has(rc.address) && rc.change.actions.includes("delete"))
     .map((rc) => rc.address);
 }
-
-/** Whether the plan changes anything at all. */
-export function planHasChanges(plan: PlanJson): boolean {
-  return (plan.resource_changes ?? []).some((rc) => !rc.change.actions.every((a) => a === "no-op" || a === "read"));
-}
