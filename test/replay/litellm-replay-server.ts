@@ -49,6 +49,8 @@ export class LiteLLMReplay {
   readonly deleted = new Map<string, ReplayKey>();
   spendLogs: Record<string, unknown>[] = [];
   dbState = "connected";
+  /** LiteLLM 1.108.5 returns at most 10,000 spend rows without paging, and flags it in a header. */
+  maxSpendRows = 10_000;
   /** Every request, as "METHOD /path?query". */
   readonly requests: string[] = [];
   /** Runs before each answer: lets a test act as another client between two requests. */
@@ -77,6 +79,7 @@ export class LiteLLMReplay {
     this.keys.length = 0;
     this.deleted.clear();
     this.spendLogs = [];
+    this.maxSpendRows = 10_000;
     this.dbState = "connected";
     this.requests.length = 0;
     this.beforeAnswer = undefined;
@@ -200,7 +203,11 @@ export class LiteLLMReplay {
       }
       return send(200, { deleted_keys: body.keys });
     }
-    if (req.method === "GET" && url.pathname === "/spend/logs") return send(200, this.spendLogsFor(url.searchParams));
+    if (req.method === "GET" && url.pathname === "/spend/logs") {
+      const rows = this.spendLogsFor(url.searchParams);
+      if (rows.length <= this.maxSpendRows) return send(200, rows);
+      return send(200, rows.slice(0, this.maxSpendRows), { "x-litellm-spend-logs-truncated": "true" });
+    }
     return send(404, { detail: "Not Found" });
   }
 
