@@ -188,6 +188,15 @@ describe("[replay of LiteLLM 1.108.5's recorded answers, not LiteLLM] spend logs
     expect(logs.truncated).toBe(false);
     expect(replay.requests.at(-1)).toBe(`GET /spend/logs?start_date=${day}&end_date=${nextDay(day)}&summarize=false`);
   });
+
+  test("more rows than LiteLLM returns without paging: the answer is flagged truncated", async () => {
+    replay.spendLogs = rows();
+    replay.maxSpendRows = 5;
+    const day = String(rows()[0].startTime).slice(0, 10);
+    const logs = await admin().spendLogs(day, day);
+    expect(logs).toMatchObject({ truncated: true });
+    expect(logs.rows).toHaveLength(5);
+  });
 });
 
 function nextDay(day: string): string {
