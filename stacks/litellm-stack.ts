@@ -11,7 +11,7 @@ import type { StackConfig } from "../src/catalog/validate";
 import { writeBesideStack } from "../src/containers/generated-files";
 import { SecretInputs } from "../src/containers/secret-inputs";
 import { ServiceContainer } from "../src/containers/service-container";
-import { liteLLMSpec, postgresSpec, resourceNames, stackLabels } from "../src/containers/service-specs";
+import { liteLLMSpec, postgresSpec, redisSpec, resourceNames, stackLabels } from "../src/containers/service-specs";
 import { renderLiteLLMConfig } from "../src/generate/litellm-config";
 import { dashboardUrl } from "../src/generate/dashboard-url";
 import { renderOpenClawSnippet } from "../src/generate/openclaw-snippet";
@@ -70,6 +70,7 @@ export class LiteLLMStack extends TerraformStack {
       upstreamEnvNames: upstreamCredentialEnvNames(config.models),
       withDatabase: config.database.enabled,
       withDashboard: config.dashboard.enabled,
+      withRedis: config.redis.enabled,
       virtualKeyAliases: config.keys.map((key) => key.alias),
     });
 
@@ -95,11 +96,13 @@ export class LiteLLMStack extends TerraformStack {
         volumes: { [names.volume]: volume },
       });
     }
+    const redis = config.redis.enabled ? new ServiceContainer(this, "redis", { spec: redisSpec(config, secrets), network }) : undefined;
+    const dependencies = [postgres, redis].filter((c): c is ServiceContainer => c !== undefined).map((c) => c.container);
     new ServiceContainer(this, "litellm", {
       spec: liteLLMSpec(config, secrets),
       network,
-      // Created only once Postgres is healthy: LiteLLM exits when its database is unreachable at start.
-      dependsOn: postgres ? [postgres.container] : undefined,
+      // Created only once Postgres (and Redis) are healthy: LiteLLM exits when its database is unreachable at start.
+      dependsOn: dependencies.length > 0 ? dependencies : undefined,
     });
 
     const snippet = renderOpenClawSnippet(config);

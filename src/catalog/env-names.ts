@@ -9,11 +9,23 @@ export const MASTER_KEY_ENV = "LITELLM_MASTER_KEY";
 export const SALT_KEY_ENV = "LITELLM_SALT_KEY";
 export const DATABASE_URL_ENV = "DATABASE_URL";
 export const DATABASE_PASSWORD_ENV = "LITELLM_DB_PASSWORD";
+/** The deployer's Redis password variable; unset, one is generated. */
+export const REDIS_PASSWORD_ENV = "LITELLM_REDIS_PASSWORD";
+/** What LiteLLM's config.yaml reads Redis from (os.environ/...), inside the container. */
+export const REDIS_CONTAINER_ENV = { host: "REDIS_HOST", port: "REDIS_PORT", password: "REDIS_PASSWORD" } as const;
 /** The dashboard's login password; unset, LiteLLM takes the master key. */
 export const UI_PASSWORD_ENV = "LITELLM_UI_PASSWORD";
 
 /** The stack's own secrets: a credential field naming one would hand it to an upstream provider. */
-export const STACK_SECRET_ENV_NAMES: readonly string[] = [MASTER_KEY_ENV, SALT_KEY_ENV, DATABASE_URL_ENV, DATABASE_PASSWORD_ENV, UI_PASSWORD_ENV];
+export const STACK_SECRET_ENV_NAMES: readonly string[] = [
+  MASTER_KEY_ENV,
+  SALT_KEY_ENV,
+  DATABASE_URL_ENV,
+  DATABASE_PASSWORD_ENV,
+  UI_PASSWORD_ENV,
+  REDIS_PASSWORD_ENV,
+  REDIS_CONTAINER_ENV.password,
+];
 
 /**
  * Names a credential may not come from: the stack's secrets and settings, the proxy's own

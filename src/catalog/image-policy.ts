@@ -97,3 +97,31 @@ export function liteLLMImageProblems(reference: string): string[] {
   }
   return [];
 }
+
+/**
+ * Redis releases that fix CVE-2025-49844 (remote code execution through Lua, October 2025), per
+ * release line. A line not listed below the newest is refused as unsupported; newer lines pass.
+ */
+export const REDIS_SECURITY_FLOORS: Readonly<Record<string, string>> = {
+  "6.2": "6.2.20",
+  "7.2": "7.2.11",
+  "7.4": "7.4.6",
+  "8.0": "8.0.4",
+  "8.2": "8.2.2",
+};
+
+/** Problems with the Redis image: pinned like any image, and at or above its line's security floor. */
+export function redisImageProblems(reference: string): string[] {
+  const pinProblems = imagePinProblems(reference);
+  if (pinProblems.length > 0) return pinProblems;
+  const { repository, tag } = parseImageReference(reference);
+  const version = tag ? /^v?(\d+)\.(\d+)\.(\d+)/.exec(tag) : null;
+  if (!tag || !version || !/(^|\/)redis$/.test(repository)) return [];
+  const line = `${version[1]}.${version[2]}`;
+  const floor = REDIS_SECURITY_FLOORS[line];
+  const newest = Object.keys(REDIS_SECURITY_FLOORS).at(-1) as string;
+  const release = `${version[1]}.${version[2]}.${version[3]}`;
+  if (floor && compareVersions(release, floor) >= 0) return [];
+  if (!floor && compareVersions(line, newest) > 0) return [];
+  return [`Redis ${release} has CVE-2025-49844 (remote code execution through Lua) or is an unsupported line: e.g. ${repository}:8.2.2`];
+}

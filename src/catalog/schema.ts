@@ -90,6 +90,11 @@ const modelFields = {
    * (for models LiteLLM does not know). Measured: custom pricing costs ~10% proxy throughput.
    */
   pricing: z.enum(["litellm", "catalog"]),
+  /**
+   * Requests per minute this deployment takes. LiteLLM enforces it (router pre-call check
+   * enforce_model_rate_limits), across processes only when they share Redis.
+   */
+  rpm: z.number().int().positive(),
 };
 
 /** A model as it may appear in the file: a preset name plus overrides, or a full entry. */
@@ -113,6 +118,7 @@ export const resolvedModelSchema = z.strictObject({
   maxTokens: modelFields.maxTokens,
   cost: modelFields.cost.optional(),
   pricing: modelFields.pricing.default("litellm"),
+  rpm: modelFields.rpm.optional(),
 });
 
 /** A preset file entry is a model without its id (the preset's name is the default id). */
@@ -245,6 +251,17 @@ export const stackConfigSchema = z.strictObject({
   models: z.array(modelEntrySchema).min(1, "must list at least one model"),
   /** Virtual keys created at deploy, each with a budget; they need the database. */
   keys: z.array(virtualKeySchema).default([]),
+  /**
+   * Redis, for LiteLLM's state shared between processes: rate-limit counters, cooldowns, key cache.
+   * Without it each process counts on its own, so limits multiply by the number of processes.
+   */
+  redis: z
+    .strictObject({
+      /** Runs Redis; required (and the default) as soon as litellm.workers is above 1. */
+      enabled: z.boolean().optional(),
+      image: z.string().default("redis:8.2.2"),
+    })
+    .prefault({}),
   /** Request logs in the spend database (`npm run logs`). */
   logging: z
     .strictObject({

@@ -1,11 +1,12 @@
-import { DATABASE_PASSWORD_ENV, MASTER_KEY_ENV, SALT_KEY_ENV, UI_PASSWORD_ENV, upstreamCredentialEnvNames } from "./env-names";
+import { DATABASE_PASSWORD_ENV, MASTER_KEY_ENV, REDIS_PASSWORD_ENV, SALT_KEY_ENV, UI_PASSWORD_ENV, upstreamCredentialEnvNames } from "./env-names";
 import type { StackConfig } from "./validate";
 
 /** Every secret the stack reads from the deployer's environment. */
 export function secretEnvNames(config: StackConfig): string[] {
   const database = config.database.enabled ? [SALT_KEY_ENV, DATABASE_PASSWORD_ENV] : [];
   const dashboard = config.dashboard.enabled ? [UI_PASSWORD_ENV] : [];
-  return [MASTER_KEY_ENV, ...database, ...dashboard, ...upstreamCredentialEnvNames(config.models)];
+  const redis = config.redis.enabled ? [REDIS_PASSWORD_ENV] : [];
+  return [MASTER_KEY_ENV, ...database, ...dashboard, ...redis, ...upstreamCredentialEnvNames(config.models)];
 }
 
 /**

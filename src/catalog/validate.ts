@@ -7,7 +7,7 @@
 import { isIP } from "node:net";
 import { z } from "zod";
 import { ConfigError, type ConfigProblem } from "./config-error";
-import { imagePinProblems, liteLLMImageProblems } from "./image-policy";
+import { imagePinProblems, liteLLMImageProblems, redisImageProblems } from "./image-policy";
 import type { PresetCatalog } from "./presets";
 import { experimentPort, EXPERIMENT_ENV } from "./experiment";
 import { dockerHostSchema, engineApiVersionSchema, experimentNameSchema, type Model, modelEntrySchema, resolvedModelSchema, stackConfigSchema } from "./schema";
@@ -28,6 +28,7 @@ export interface StackConfig {
   readonly database: Parsed["database"];
   readonly models: readonly Model[];
   readonly keys: Parsed["keys"];
+  readonly redis: { readonly enabled: boolean; readonly image: string };
   readonly logging: Parsed["logging"];
   readonly dashboard: Parsed["dashboard"];
   readonly router: Parsed["router"];
@@ -72,6 +73,7 @@ export function validateStackConfig(
   const docker = section("docker");
   const backend = section("backend");
   const keys = section("keys");
+  const redis = section("redis");
   const logging = section("logging");
   const dashboard = section("dashboard");
   const experiment = section("experiment");
@@ -97,6 +99,14 @@ export function validateStackConfig(
   }
   const liteLLMImage = litellm?.image ?? rawString(input.litellm, "image");
   for (const message of liteLLMImage ? liteLLMImageProblems(liteLLMImage) : []) problems.push({ path: "litellm.image", message });
+  const redisImage = redis?.image ?? rawString(input.redis, "image");
+  for (const message of redisImage ? redisImageProblems(redisImage) : []) problems.push({ path: "redis.image", message });
+  if (litellm && litellm.workers > 1 && redis?.enabled === false) {
+    problems.push({
+      path: "redis.enabled",
+      message: `litellm.workers is ${litellm.workers}: more than one process needs Redis for shared rate limits, cooldowns and key caches (without it every limit multiplies by ${litellm.workers}); remove redis.enabled: false or set workers: 1`,
+    });
+  }
   const postgresImage = database?.image ?? rawString(input.database, "image");
   for (const message of postgresImage ? imagePinProblems(postgresImage) : []) problems.push({ path: "database.image", message });
 
@@ -137,7 +147,7 @@ export function validateStackConfig(
     openclaw.fallbacks.forEach((id, i) => checkRef(`openclaw.fallbacks[${i}]`, id));
   }
 
-  if (problems.length > 0 || !name || !litellm || !database || !router || !openclaw || !models || !docker || !backend || !keys || !logging || !dashboard) {
+  if (problems.length > 0 || !name || !litellm || !database || !router || !openclaw || !models || !docker || !backend || !keys || !logging || !dashboard || !redis) {
     throw new ConfigError(source, problems);
   }
   const experimentName = envExperiment ?? experiment;
@@ -153,6 +163,8 @@ export function validateStackConfig(
     database,
     models,
     keys,
+    // Safe by default: Redis whenever more than one LiteLLM process serves.
+    redis: { enabled: redis.enabled ?? litellm.workers > 1, image: redis.image },
     logging,
     dashboard,
     router,

@@ -38,6 +38,11 @@ export interface ContainerSpec {
   /** Environment; values may be Terraform tokens when rendered by a construct. */
   readonly env: Readonly<Record<string, string>>;
   readonly command: readonly string[];
+  /**
+   * The user the process runs as.
+   * @default - the image's own
+   */
+  readonly user?: string;
   readonly uploads: readonly UploadSpec[];
   readonly healthcheck: HealthcheckSpec;
   /** The private network and the names other containers reach this one by. */

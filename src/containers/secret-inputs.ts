@@ -1,7 +1,7 @@
 import { Password } from "@cdktf/provider-random/lib/password";
 import { Fn, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
-import { DATABASE_PASSWORD_ENV, MASTER_KEY_ENV, SALT_KEY_ENV, UI_PASSWORD_ENV } from "../catalog/env-names";
+import { DATABASE_PASSWORD_ENV, MASTER_KEY_ENV, REDIS_PASSWORD_ENV, SALT_KEY_ENV, UI_PASSWORD_ENV } from "../catalog/env-names";
 import type { DatabaseSecrets, StackSecrets } from "./service-specs";
 
 
@@ -18,6 +18,11 @@ export interface SecretInputsProps {
    * @default true
    */
   readonly withDashboard?: boolean;
+  /**
+   * Whether the stack runs Redis, and so needs its password.
+   * @default false
+   */
+  readonly withRedis?: boolean;
   /**
    * Aliases of the virtual keys the configuration declares; each gets a generated value.
    * @default - no virtual keys
@@ -52,6 +57,7 @@ export class SecretInputs extends Construct {
       masterKey: Fn.coalesce(masterKeyCandidates),
       ...(props.withDatabase === false ? {} : { database: this.databaseSecrets() }),
       ...(props.withDashboard === false ? {} : { uiPassword: this.uiPassword(masterKeyCandidates) }),
+      ...(props.withRedis ? { redisPassword: this.redisPassword() } : {}),
       upstream: Object.fromEntries(
         props.upstreamEnvNames.map((env) => [env, this.variable(env, `Upstream credential ${env}`).stringValue]),
       ),
@@ -59,6 +65,11 @@ export class SecretInputs extends Construct {
     this.virtualKeys = Object.fromEntries(
       (props.virtualKeyAliases ?? []).map((alias) => [alias, `sk-${this.generated(`key-${alias}`).result}`]),
     );
+  }
+
+  private redisPassword(): string {
+    const password = this.variable(REDIS_PASSWORD_ENV, "Password of the stack's Redis");
+    return Fn.coalesce([password.stringValue, this.generated("redis_password").result]);
   }
 
   /** LITELLM_UI_PASSWORD, else the master key: never empty. */

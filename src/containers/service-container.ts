@@ -47,6 +47,7 @@ export class ServiceContainer extends Construct {
       image: image.imageId,
       env: envList(spec.env).map(literal),
       command: spec.command.length > 0 ? spec.command.map(literal) : undefined,
+      user: spec.user ? literal(spec.user) : undefined,
       upload: spec.uploads.map((u) => ({ file: literal(u.path), content: literal(u.content) })),
       healthcheck: {
         test: healthcheck.test.map(literal),

@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import type { StackConfig } from "../catalog/validate";
 import { renderLiteLLMConfig } from "../generate/litellm-config";
-import { DATABASE_URL_ENV, MASTER_KEY_ENV, SALT_KEY_ENV, upstreamCredentialEnvNames } from "../catalog/env-names";
+import { DATABASE_URL_ENV, MASTER_KEY_ENV, REDIS_CONTAINER_ENV, SALT_KEY_ENV, upstreamCredentialEnvNames } from "../catalog/env-names";
 import type { ContainerSpec, HealthcheckSpec } from "./container-spec";
 
 export interface StackSecrets {
@@ -19,6 +19,8 @@ export interface StackSecrets {
    * @default - the master key (LiteLLM's own fallback)
    */
   readonly uiPassword?: string;
+  /** Redis's password: only a stack with Redis has it. */
+  readonly redisPassword?: string;
   /** Upstream credential variable name -> value. */
   readonly upstream: Readonly<Record<string, string>>;
 }
@@ -35,6 +37,8 @@ export const LABEL_PREFIX = "io.litellm-stack";
 export const LITELLM_PORT_IN_CONTAINER = 4000;
 export const LITELLM_CONFIG_PATH = "/app/config.yaml";
 export const POSTGRES_ALIAS = "postgres";
+export const REDIS_ALIAS = "redis";
+export const REDIS_PORT = 6379;
 export const LITELLM_ALIAS = "litellm";
 export const POSTGRES_DATA_PATH = "/var/lib/postgresql/data";
 
@@ -47,7 +51,7 @@ export const LITELLM_LOCAL_DATA_SWITCHES: Readonly<Record<string, string>> = {
   LITELLM_LOCAL_BLOG_POSTS: "True",
 };
 
-export type Component = "postgres" | "litellm" | "network" | "volume";
+export type Component = "postgres" | "litellm" | "redis" | "network" | "volume";
 
 /** Names of every Docker object of one stack: all derive from its name, so stacks never clash. */
 export function resourceNames(stackName: string) {
@@ -55,6 +59,7 @@ export function resourceNames(stackName: string) {
     network: `${stackName}-net`,
     volume: `${stackName}-pgdata`,
     postgres: `${stackName}-postgres`,
+    redis: `${stackName}-redis`,
     litellm: `${stackName}-litellm`,
   } as const;
 }
@@ -143,6 +148,47 @@ export function postgresSpec(config: StackConfig, secrets: StackSecrets): Contai
   };
 }
 
+function redisPassword(secrets: StackSecrets): string {
+  if (!secrets.redisPassword) throw new Error("a stack with Redis needs its Redis password");
+  return secrets.redisPassword;
+}
+
+/**
+ * Redis for LiteLLM's shared state. Nothing in it needs to outlive a restart (counters, cooldowns,
+ * caches: LiteLLM's durable data is in Postgres), so it keeps nothing on disk and has no volume.
+ * The password reaches redis-server from the environment, never in its command line.
+ */
+export function redisSpec(config: StackConfig, secrets: StackSecrets): ContainerSpec {
+  const names = resourceNames(config.name);
+  const healthcheck: HealthcheckSpec = {
+    // redis-cli reads the password from REDISCLI_AUTH; PONG only with the right one.
+    test: ["CMD-SHELL", "redis-cli ping | grep -q PONG"],
+    intervalSeconds: 1,
+    timeoutSeconds: 3,
+    startPeriodSeconds: 10,
+    ...startInterval(config, 1),
+    retries: 30,
+  };
+  return {
+    name: names.redis,
+    image: config.redis.image,
+    env: { [REDIS_CONTAINER_ENV.password]: redisPassword(secrets), REDISCLI_AUTH: redisPassword(secrets) },
+    command: ["sh", "-c", `exec redis-server --port ${REDIS_PORT} --requirepass "$REDIS_PASSWORD" --save "" --appendonly no`],
+    user: "redis",
+    uploads: [],
+    healthcheck,
+    network: { name: names.network, aliases: [REDIS_ALIAS] },
+    volumes: [],
+    // Never published on the host: only LiteLLM, on the private network, talks to it.
+    ports: [],
+    labels: { ...stackLabels(config, "redis"), ...imageLabel(config.redis.image), ...healthcheckLabel(healthcheck) },
+    restart: "unless-stopped",
+    memoryMb: 256,
+    stopGraceSeconds: 10,
+    healthyTimeoutSeconds: 60,
+  };
+}
+
 export function liteLLMSpec(config: StackConfig, secrets: StackSecrets): ContainerSpec {
   const names = resourceNames(config.name);
   const { litellm } = config;
@@ -175,6 +221,13 @@ export function liteLLMSpec(config: StackConfig, secrets: StackSecrets): Contain
         ? {
             [SALT_KEY_ENV]: databaseSecrets(secrets).saltKey,
             [DATABASE_URL_ENV]: databaseUrl(config, databaseSecrets(secrets).passwordInUrl),
+          }
+        : {}),
+      ...(config.redis.enabled
+        ? {
+            [REDIS_CONTAINER_ENV.host]: REDIS_ALIAS,
+            [REDIS_CONTAINER_ENV.port]: String(REDIS_PORT),
+            [REDIS_CONTAINER_ENV.password]: redisPassword(secrets),
           }
         : {}),
       LITELLM_LOG: litellm.logLevel,

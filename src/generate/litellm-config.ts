@@ -5,7 +5,7 @@
 import { stringify } from "yaml";
 import type { Model } from "../catalog/schema";
 import type { StackConfig } from "../catalog/validate";
-import { credentialEnvOf, DATABASE_URL_ENV, envReference, MASTER_KEY_ENV } from "../catalog/env-names";
+import { credentialEnvOf, DATABASE_URL_ENV, envReference, MASTER_KEY_ENV, REDIS_CONTAINER_ENV } from "../catalog/env-names";
 
 /** The parts of config.yaml this stack writes, typed after LiteLLM's own ConfigYAML. */
 export interface LiteLLMConfig {
@@ -15,6 +15,10 @@ export interface LiteLLMConfig {
     num_retries: number;
     timeout: number;
     fallbacks?: Record<string, string[]>[];
+    optional_pre_call_checks?: string[];
+    redis_host?: string;
+    redis_port?: string;
+    redis_password?: string;
   };
   litellm_settings: Record<string, unknown>;
   general_settings: Record<string, unknown>;
@@ -39,6 +43,7 @@ export function toDeployment(model: Model): LiteLLMDeployment {
       ...credentials,
       ...(model.apiBase ? { api_base: model.apiBase } : {}),
       ...(model.mockResponse !== undefined ? { mock_response: model.mockResponse } : {}),
+      ...(model.rpm !== undefined ? { rpm: model.rpm } : {}),
       // Only on request: LiteLLM prices known models itself, and custom pricing costs throughput.
       ...(model.pricing === "catalog" && model.cost
         ? { input_cost_per_token: model.cost.input / PER_MILLION, output_cost_per_token: model.cost.output / PER_MILLION }
@@ -65,6 +70,16 @@ export function buildLiteLLMConfig(config: StackConfig): LiteLLMConfig {
       num_retries: config.router.numRetries,
       timeout: config.router.timeoutSeconds,
       ...(fallbacks.length > 0 ? { fallbacks } : {}),
+      // Per-deployment rpm is a routing weight unless this check enforces it.
+      ...(config.models.some((m) => m.rpm !== undefined) ? { optional_pre_call_checks: ["enforce_model_rate_limits"] } : {}),
+      // Shared state for every process: counters, cooldowns, caches. References, never values.
+      ...(config.redis.enabled
+        ? {
+            redis_host: envReference(REDIS_CONTAINER_ENV.host),
+            redis_port: envReference(REDIS_CONTAINER_ENV.port),
+            redis_password: envReference(REDIS_CONTAINER_ENV.password),
+          }
+        : {}),
     },
     litellm_settings: {
       // Providers differ in the parameters they take; drop unsupported ones instead of failing the call.

@@ -7,7 +7,7 @@ import { Testing } from "cdktf";
 import { envList } from "../../src/containers/container-spec";
 import { liteLLMSpec, type StackSecrets } from "../../src/containers/service-specs";
 import { LiteLLMStack } from "../../stacks/litellm-stack";
-import { validConfig } from "./helpers";
+import { configInput, problemsOf, validConfig } from "./helpers";
 
 type Json = Record<string, any>;
 
@@ -129,7 +129,8 @@ describe("LiteLLMStack", () => {
 
   test("names every resource after the stack, and binds where asked", () => {
     const other = synth({ name: "team-proxy", litellm: { port: 8080, bindAddress: "0.0.0.0", workers: 2 } });
-    expect(containers(other).map((c) => c.name).sort()).toEqual(["team-proxy-litellm", "team-proxy-postgres"]);
+    // Two workers bring Redis along (shared rate limits and caches).
+    expect(containers(other).map((c) => c.name).sort()).toEqual(["team-proxy-litellm", "team-proxy-postgres", "team-proxy-redis"]);
     const litellm = containerNamed(other, "team-proxy-litellm");
     expect(litellm.ports).toEqual([{ internal: 4000, external: 8080, ip: "0.0.0.0" }]);
     expect(litellm.command).toEqual(expect.arrayContaining(["--num_workers", "2"]));
@@ -162,5 +163,55 @@ describe("LiteLLM's dashboard", () => {
     expect(json.variable.LITELLM_UI_PASSWORD).toBeUndefined();
     expect(litellmEnv(json)).toContain("DISABLE_ADMIN_UI=True");
     expect(litellmEnv(json).some((e) => e.startsWith("UI_PASSWORD="))).toBe(false);
+  });
+});
+
+describe("Redis whenever more than one LiteLLM process serves", () => {
+  const synthOf = (overrides: Record<string, unknown>) => {
+    const config = validConfig(overrides);
+    return JSON.parse(Testing.synth(new LiteLLMStack(Testing.app(), config.name, { config, projectDir: "/p" })));
+  };
+  const named = (json: Record<string, any>, name: string) =>
+    (Object.values(json.resource.docker_container) as Record<string, any>[]).find((c) => c.name === name) as Record<string, any>;
+
+  test("one worker: no Redis, nothing about it in config.yaml", () => {
+    const json = synthOf({});
+    expect(named(json, "unit-redis")).toBeUndefined();
+    expect(named(json, "unit-litellm").upload[0].content).not.toContain("redis");
+  });
+
+  test("two workers: Redis on the private network only, password from LITELLM_REDIS_PASSWORD else generated, never on a command line", () => {
+    const json = synthOf({ litellm: { workers: 2 } });
+    const redis = named(json, "unit-redis");
+    expect(redis).toMatchObject({ image: expect.stringContaining("docker_image"), user: "redis", networks_advanced: [{ aliases: ["redis"] }] });
+    expect(redis.ports ?? []).toEqual([]);
+    expect(redis.volumes ?? []).toEqual([]);
+    expect(JSON.stringify(redis.command)).not.toMatch(/var\.|random_password/);
+    expect(redis.env).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^REDIS_PASSWORD=\$\{coalesce\(var\.LITELLM_REDIS_PASSWORD, random_password\.secrets_redis_password_[0-9A-F]{8}\.result\)\}$/)]),
+    );
+    const litellm = named(json, "unit-litellm");
+    expect(litellm.env).toEqual(expect.arrayContaining(["REDIS_HOST=redis", "REDIS_PORT=6379", expect.stringMatching(/^REDIS_PASSWORD=\$\{coalesce/)]));
+    expect(litellm.depends_on).toEqual(expect.arrayContaining([expect.stringContaining("redis_container")]));
+    expect(litellm.upload[0].content).toContain(["redis_host: os.environ/REDIS_HOST", "redis_port: os.environ/REDIS_PORT", "redis_password: os.environ/REDIS_PASSWORD"].join("\n  "));
+  });
+
+  test("fails on more than one worker without Redis, and on a Redis below its security floor", () => {
+    expect(problemsOf(configInput({ litellm: { workers: 3 }, redis: { enabled: false } }))).toEqual([
+      expect.stringMatching(/^redis\.enabled: litellm\.workers is 3: more than one process needs Redis .* remove redis\.enabled: false or set workers: 1$/),
+    ]);
+    expect(problemsOf(configInput({ redis: { image: "redis:7.2.4" } }))).toEqual([
+      "redis.image: Redis 7.2.4 has CVE-2025-49844 (remote code execution through Lua) or is an unsupported line: e.g. redis:8.2.2",
+    ]);
+    expect(problemsOf(configInput({ redis: { image: "redis:7" } }))).toEqual([expect.stringMatching(/^redis\.image: .*uses the tag "7", which moves/)]);
+    expect(validConfig({ redis: { image: "redis:7.4.6" } }).redis.image).toBe("redis:7.4.6");
+    expect(validConfig({ redis: { image: "redis:8.4.0" } }).redis.image).toBe("redis:8.4.0");
+  });
+
+  test("a per-deployment rpm is enforced, not only a routing weight", () => {
+    const json = synthOf({ models: [{ preset: "mock", rpm: 10 }], router: {}, openclaw: {} });
+    const config = named(json, "unit-litellm").upload[0].content as string;
+    expect(config).toContain("rpm: 10");
+    expect(config).toContain("optional_pre_call_checks:\n    - enforce_model_rate_limits");
   });
 });

@@ -77,6 +77,7 @@ export function testSecrets(): StackSecrets {
       password: databasePassword,
       passwordInUrl: encodeURIComponent(databasePassword),
     },
+    redisPassword: `redis-${randomBytes(12).toString("hex")}`,
     // The e2e catalog's provider-down model needs some key; its provider is unreachable anyway.
     upstream: { E2E_DOWN_PROVIDER_KEY: "sk-not-a-real-upstream-key" },
   };

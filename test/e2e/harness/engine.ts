@@ -34,6 +34,7 @@ export function createOptions(spec: ContainerSpec, image: string): Docker.Contai
     Image: image,
     Env: envList(spec.env),
     Cmd: spec.command.length > 0 ? [...spec.command] : undefined,
+    User: spec.user,
     Labels: { ...spec.labels, [SUITE_LABEL]: "true" },
     Healthcheck: {
       Test: [...spec.healthcheck.test],

@@ -4,6 +4,7 @@ import { join } from "node:path";
 export interface LocalImages {
   readonly postgres: string;
   readonly litellm: string;
+  readonly redis: string;
 }
 
 /**
@@ -20,12 +21,13 @@ export function buildLocalImages(): LocalImages {
       .split("\n")
       .map((line) => line.split("=", 2) as [string, string]),
   );
-  return { postgres: tags.POSTGRES_IMAGE, litellm: tags.LITELLM_IMAGE };
+  return { postgres: tags.POSTGRES_IMAGE, litellm: tags.LITELLM_IMAGE, redis: tags.REDIS_IMAGE };
 }
 
 /** The stack's image reference -> the local image standing in for it. */
 export function mapImage(reference: string, images: LocalImages): string {
   if (reference.includes("litellm")) return images.litellm;
   if (reference.startsWith("postgres:") || reference.includes("/postgres:")) return images.postgres;
+  if (reference.startsWith("redis:") || reference.includes("/redis:")) return images.redis;
   throw new Error(`no local stand-in for image ${reference}`);
 }

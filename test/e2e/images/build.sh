@@ -21,15 +21,27 @@ postgres_tag="litellm-stack-e2e/postgres:${POSTGRES_MAJOR}-$(hash_of "$here/vers
 python_requirements="litellm[proxy]==$LITELLM_VERSION prisma<1.0"
 litellm_tag="litellm-stack-e2e/litellm:${LITELLM_VERSION}-$( (echo "$python_requirements"; cat "$here/versions.env" "$here/litellm/Dockerfile") | sha256sum | cut -c1-12)"
 
-if ! image_exists "$base_tag"; then
-  log "building $base_tag with debootstrap ($DEBIAN_SUITE: $base_packages)"
+# A Debian root filesystem with the given packages, imported as an image.
+debootstrap_image() {
+  local tag=$1 packages=$2
+  image_exists "$tag" && return 0
+  log "building $tag with debootstrap ($DEBIAN_SUITE: $packages)"
+  local rootfs
   rootfs=$(mktemp -d)
-  debootstrap --variant=minbase --include="$base_packages" "$DEBIAN_SUITE" "$rootfs" "$DEBIAN_MIRROR" >"$cache/debootstrap.log" 2>&1 \
+  debootstrap --variant=minbase --include="$packages" "$DEBIAN_SUITE" "$rootfs" "$DEBIAN_MIRROR" >"$cache/debootstrap.log" 2>&1 \
     || { tail -20 "$cache/debootstrap.log" >&2; exit 1; }
   rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
-  tar -C "$rootfs" -c . | docker import - "$base_tag" >/dev/null
+  tar -C "$rootfs" -c . | docker import - "$tag" >/dev/null
   rm -rf "$rootfs"
-fi
+}
+
+debootstrap_image "$base_tag" "$base_packages"
+
+# Redis: Debian's redis-server, run as the `redis` user the package creates (like the official
+# image's), with redis-cli for the healthcheck. Its own small root filesystem.
+redis_packages="redis-server,redis-tools"
+redis_tag="litellm-stack-e2e/redis:${DEBIAN_SUITE}-$(printf '%s %s' "$redis_packages" "$DEBIAN_MIRROR" | sha256sum | cut -c1-12)"
+debootstrap_image "$redis_tag" "$redis_packages"
 
 if ! image_exists "$postgres_tag"; then
   log "building $postgres_tag"
@@ -60,4 +72,5 @@ if ! image_exists "$litellm_tag"; then
 fi
 
 echo "POSTGRES_IMAGE=$postgres_tag"
+echo "REDIS_IMAGE=$redis_tag"
 echo "LITELLM_IMAGE=$litellm_tag"
