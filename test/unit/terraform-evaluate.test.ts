@@ -6,7 +6,7 @@
  */
 import { Testing } from "cdktf";
 import { envList } from "../../src/containers/container-spec";
-import { liteLLMSpec, postgresSpec, type StackSecrets } from "../../src/containers/service-specs";
+import { liteLLMSpec, postgresSpec, redisSpec, type StackSecrets } from "../../src/containers/service-specs";
 import { renderOpenClawSnippet } from "../../src/generate/openclaw-snippet";
 import type { StackConfig } from "../../src/catalog/validate";
 import { LiteLLMStack } from "../../stacks/litellm-stack";
@@ -43,9 +43,9 @@ function hostileConfig(): StackConfig {
   });
 }
 
-function evaluate(config: StackConfig) {
+function evaluate(config: StackConfig, extraVariables: Record<string, string> = {}) {
   const json = Testing.synth(new LiteLLMStack(Testing.app(), config.name, { config, projectDir: "/tmp/project" }));
-  return evaluateWithTerraform(json, (type, name, attribute) => `${type}.${name}.${attribute}`, VARIABLES);
+  return evaluateWithTerraform(json, (type, name, attribute) => `${type}.${name}.${attribute}`, { ...VARIABLES, ...extraVariables });
 }
 
 const containerNamed = (evaluated: ReturnType<typeof evaluate>, name: string) =>
@@ -71,6 +71,17 @@ describe("Terraform renders exactly the text we generated", () => {
     const config = hostileConfig();
     const spec = postgresSpec(config, SECRETS);
     const container = containerNamed(evaluate(config), spec.name);
+    expect([...container.env].sort()).toEqual(envList(spec.env));
+    expect(healthcheckOf(container).test).toEqual(spec.healthcheck.test);
+  });
+
+  evaluationTest("Redis (two workers): command, environment and healthcheck, the password never on the command line", () => {
+    const config = validConfig({ litellm: { workers: 2 } });
+    const secrets = { ...SECRETS, redisPassword: "redis-test-password" };
+    const spec = redisSpec(config, secrets);
+    const container = containerNamed(evaluate(config, { LITELLM_REDIS_PASSWORD: "redis-test-password" }), spec.name);
+    expect(container.command).toEqual(spec.command);
+    expect(container.command.join(" ")).not.toContain("redis-test-password");
     expect([...container.env].sort()).toEqual(envList(spec.env));
     expect(healthcheckOf(container).test).toEqual(spec.healthcheck.test);
   });
