@@ -97,10 +97,14 @@ export function databaseUrl(config: StackConfig, passwordInUrl: string): string 
   return `postgresql://${user}:${passwordInUrl}@${POSTGRES_ALIAS}:5432/${name}`;
 }
 
-function databaseSecrets(secrets: StackSecrets): DatabaseSecrets {
-  if (!secrets.database) throw new Error("a stack with a database needs its database secrets");
-  return secrets.database;
+/** A secret the configuration calls for: its absence is a caller's bug, not a user's mistake. */
+function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`this stack's configuration needs ${what}, and none was given`);
+  return value;
 }
+
+const databaseSecrets = (secrets: StackSecrets): DatabaseSecrets => required(secrets.database, "the database's secrets");
+const redisPassword = (secrets: StackSecrets): string => required(secrets.redisPassword, "a Redis password");
 
 /**
  * The healthcheck's start interval is only sent to engines that take it: the provider's client
@@ -146,11 +150,6 @@ export function postgresSpec(config: StackConfig, secrets: StackSecrets): Contai
     stopGraceSeconds: 30,
     healthyTimeoutSeconds: 120,
   };
-}
-
-function redisPassword(secrets: StackSecrets): string {
-  if (!secrets.redisPassword) throw new Error("a stack with Redis needs its Redis password");
-  return secrets.redisPassword;
 }
 
 /**
