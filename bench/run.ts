@@ -15,6 +15,7 @@ import { assertEngineAnswers, docker, execIn, removeLabelled, SUITE_LABEL, uploa
 import { Deployment, freePort, loadE2EConfig } from "../test/e2e/harness/deployment";
 import { buildLocalImages, type LocalImages } from "../test/e2e/harness/images";
 import { waitFor } from "../test/e2e/harness/wait";
+import type { StackConfig } from "../src/catalog/validate";
 import { load, type LoadResult } from "./load";
 import { median, repeat, table } from "./stats";
 
@@ -165,6 +166,8 @@ async function stackProxy(
   images: LocalImages,
   label: string,
   adjust?: (raw: Record<string, any>) => Record<string, any>,
+  /** A change validation would refuse (only for a comparison, never deployed). */
+  adjustConfig?: (config: StackConfig) => StackConfig,
 ): Promise<LoadTarget> {
   const port = await freePort();
   const config = loadE2EConfig({
@@ -174,8 +177,10 @@ async function stackProxy(
     databaseEnabled: false,
     adjust,
   });
-  const deployment = new Deployment(config, config, images);
+  const proxyConfig = adjustConfig ? adjustConfig(config) : config;
+  const deployment = new Deployment(proxyConfig, proxyConfig, images);
   await deployment.createNetworkAndVolume();
+  await deployment.startRedis();
   await deployment.startLiteLLM();
   return {
     label,
@@ -241,7 +246,9 @@ async function benchLoad(images: LocalImages): Promise<string> {
     stock,
     stack,
     await stackProxy(images, "defaults but logLevel INFO", withLiteLLM({ logLevel: "INFO" })),
-    await stackProxy(images, "defaults but 2 workers", withLiteLLM({ workers: 2 })),
+    await stackProxy(images, "defaults but 2 workers (with Redis)", withLiteLLM({ workers: 2 })),
+    // The cost of Redis at the same process count: the unsafe setup, measured, never deployed.
+    await stackProxy(images, "2 workers without Redis (unsafe)", withLiteLLM({ workers: 2 }), (c) => ({ ...c, redis: { ...c.redis, enabled: false } })),
     // Catalog pricing is a per-model choice: measure it on the mock model.
     await stackProxy(images, "defaults but mock priced by the catalog", (raw) => ({
       ...raw,

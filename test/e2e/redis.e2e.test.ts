@@ -4,11 +4,10 @@
  * through without it. Real engine, real LiteLLM (2 uvicorn workers), Debian's redis-server.
  */
 import { request } from "node:http";
-import { redisSpec } from "../../src/containers/service-specs";
 import type { StackConfig } from "../../src/catalog/validate";
 import { Deployment, freePort, loadE2EConfig } from "./harness/deployment";
-import { assertEngineAnswers, runSpec, waitHealthy } from "./harness/engine";
-import { buildLocalImages, mapImage } from "./harness/images";
+import { assertEngineAnswers } from "./harness/engine";
+import { buildLocalImages } from "./harness/images";
 
 assertEngineAnswers();
 const images = buildLocalImages();
@@ -38,11 +37,7 @@ async function limitedStack(name: string, withRedis: boolean): Promise<Deploymen
   const deployment = new Deployment(config, config, images);
   deployments.push(deployment);
   await deployment.createNetworkAndVolume();
-  if (withRedis) {
-    const spec = redisSpec(config, deployment.secrets);
-    await runSpec(spec, mapImage(spec.image, images));
-    await waitHealthy(spec.name, spec.healthyTimeoutSeconds * 1000);
-  }
+  await deployment.startRedis();
   await deployment.startLiteLLM();
   return deployment;
 }

@@ -10,7 +10,7 @@ import { parse } from "yaml";
 import { loadPresets } from "../../../src/catalog/presets";
 import { ENGINE_API_VERSION_ENV, type StackConfig, validateStackConfig } from "../../../src/catalog/validate";
 import { engineInfo } from "../../../src/operations/docker-engine";
-import { liteLLMSpec, postgresSpec, resourceNames, type StackSecrets, stackLabels, LABEL_PREFIX } from "../../../src/containers/service-specs";
+import { liteLLMSpec, postgresSpec, redisSpec, resourceNames, type StackSecrets, stackLabels, LABEL_PREFIX } from "../../../src/containers/service-specs";
 import { docker, ensureNetwork, ensureVolume, removeLabelled, runSpec, waitHealthy } from "./engine";
 import { type LocalImages, mapImage } from "./images";
 import { seconds } from "./wait";
@@ -125,6 +125,14 @@ export class Deployment {
     await runSpec(spec, mapImage(spec.image, this.images));
     await waitHealthy(spec.name, spec.healthyTimeoutSeconds * 1000);
     this.timings.postgres = seconds(start);
+  }
+
+  /** The stack's Redis, when its configuration has one (more than one LiteLLM process). */
+  async startRedis(config = this.proxyConfig): Promise<void> {
+    if (!config.redis.enabled) return;
+    const spec = redisSpec(config, this.secrets);
+    await runSpec(spec, mapImage(spec.image, this.images));
+    await waitHealthy(spec.name, spec.healthyTimeoutSeconds * 1000);
   }
 
   async startLiteLLM(config = this.proxyConfig): Promise<void> {
