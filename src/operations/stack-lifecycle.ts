@@ -125,7 +125,6 @@ async function writeOutputsFile(terraform: TerraformRunner, options: LifecycleOp
   const file = join(options.projectDir, OUTPUTS_FILE);
   writeFileSync(file, `${JSON.stringify({ [options.config.name]: visible }, null, 2)}\n`, { mode: 0o600 });
   chmodSync(file, 0o600); // a file from an earlier version may be world-readable
-
 }
 
 export async function deployStack(options: LifecycleOptions): Promise<DeployOutcome> {

@@ -4,6 +4,7 @@
  * that exits at start is restarted forever by its restart policy. A container that exits or
  * restarts is reported within seconds of its first failed start, with the tail of its log.
  */
+import { printable } from "../catalog/config-error";
 import { docker } from "./docker-engine";
 
 export interface FailedStart {
@@ -79,8 +80,13 @@ export async function stopRestarting(container: string, dockerHost?: string): Pr
   await docker(["stop", "--time", "5", container], dockerHost, 30_000);
 }
 
+/** A container's line, safe to print: no key values (`sk-...`), no terminal control characters. */
+function safeLogLine(line: string): string {
+  return printable(line.replace(/sk-[A-Za-z0-9._-]{3,}/g, "sk-…"));
+}
+
 export function describeFailedStart(failure: FailedStart): string {
-  const log = failure.logTail ? failure.logTail.split("\n").map((line) => `  | ${line}`).join("\n") : "  | (it printed nothing)";
+  const log = failure.logTail ? failure.logTail.split("\n").map((line) => `  | ${safeLogLine(line)}`).join("\n") : "  | (it printed nothing)";
   return (
     `${failure.container} exited at start (exit code ${failure.exitCode}${failure.restarts ? `, restarted ${failure.restarts}x` : ""}); its last lines:\n${log}\n` +
     `It was stopped so that it does not restart forever. Fix the cause (an upstream setting, the database, the config), then run the deploy again: the failed container is replaced.`

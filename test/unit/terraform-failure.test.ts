@@ -1,6 +1,7 @@
 /** The last line of a failed deploy names the cause and the next step, from what Terraform printed. */
 import { diagnoseTerraformFailure } from "../../src/operations/terraform-failure";
 import { protectedDeletions, DATA_PROTECTION_MARKER } from "../../src/operations/plan-guard";
+import { describeFailedStart } from "../../src/operations/start-watch";
 
 describe("diagnoseTerraformFailure", () => {
   test("the registry unreachable (Terraform 1.11's own words, recorded on this machine) -> the provider mirror", () => {
@@ -46,5 +47,13 @@ describe("protectedDeletions (Terraform's JSON plan)", () => {
   test("nothing is protected without the marker in the prior state, and other changes pass", () => {
     expect(protectedDeletions({ prior_state: prior([]), resource_changes: [change("docker_volume.postgres-data", ["delete"])] })).toEqual([]);
     expect(protectedDeletions({ prior_state: prior([marker]), resource_changes: [change("docker_container.x", ["delete", "create"]), change("docker_volume.postgres-data", ["no-op"])] })).toEqual([]);
+  });
+});
+
+describe("describeFailedStart", () => {
+  test("the log tail is shown without key values or terminal control characters", () => {
+    const text = describeFailedStart({ container: "x-litellm", exitCode: 1, restarts: 2, logTail: "boot\nkey sk-abcdef123456 refused\n\u001b[31mred\u001b[0m" });
+    expect(text).toMatch(/^x-litellm exited at start \(exit code 1, restarted 2x\); its last lines:\n {2}\| boot\n {2}\| key sk-… refused\n {2}\| \\u001b\[31mred/);
+    expect(text).not.toContain("sk-abcdef123456");
   });
 });
