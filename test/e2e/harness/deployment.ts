@@ -34,7 +34,7 @@ export interface E2EOverrides {
   readonly name: string;
   /** Host port; unset: the stack's default (for an experiment, its derived port). */
   readonly port?: number;
-  /** false also drops the file's virtual keys, which need the database. */
+  /** false also drops the file's virtual keys and logging settings, which need the database. */
   readonly databaseEnabled: boolean;
   /** Deploys as EXPERIMENT=<experiment>. */
   readonly experiment?: string;
@@ -53,7 +53,7 @@ export function loadE2EConfig(overrides: E2EOverrides): StackConfig {
     name: overrides.name,
     litellm: { ...raw.litellm, ...(overrides.port ? { port: overrides.port } : {}) },
     database: { ...raw.database, enabled: overrides.databaseEnabled },
-    ...(overrides.databaseEnabled ? {} : { keys: [] }),
+    ...(overrides.databaseEnabled ? {} : { keys: [], logging: undefined }),
   };
   return validateStackConfig(
     overrides.adjust ? overrides.adjust(merged) : merged,
