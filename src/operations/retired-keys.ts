@@ -31,5 +31,6 @@ export function writeRetiredKeys(projectDir: string, stackName: string, keys: re
     return;
   }
   mkdirSync(join(projectDir, LOCAL_STATE_DIR), { recursive: true, mode: 0o700 });
-  writeFileSync(file, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
+  const once = [...new Map(keys.map((key) => [key.tokenHash, key])).values()];
+  writeFileSync(file, `${JSON.stringify(once, null, 2)}\n`, { mode: 0o600 });
 }
