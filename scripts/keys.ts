@@ -9,6 +9,7 @@
 import { loadStackConfig } from "../src/catalog/load-config";
 import { projectRoot } from "../src/catalog/project-root";
 import { reconcileStackKeys, tearDownKeys } from "../src/operations/key-reconciler";
+import { readRetiredKeys, writeRetiredKeys } from "../src/operations/retired-keys";
 import { connectToProxy } from "../src/operations/stack-outputs";
 import { runCommand } from "./command";
 
@@ -26,7 +27,8 @@ async function main([command, alias]: string[]): Promise<number> {
       await reconcileStackKeys(admin, config, access.keys, [], projectRoot());
       return 0;
     case "teardown":
-      await tearDownKeys(admin, { ...access.keys });
+      await tearDownKeys(admin, access.keys, console.log, readRetiredKeys(projectRoot(), config.name));
+      writeRetiredKeys(projectRoot(), config.name, []);
       return 0;
     case "master-key":
       process.stdout.write(`${access.masterKey}\n`);
