@@ -115,7 +115,7 @@ async function main([command, ...rest]: string[]): Promise<number> {
       env,
       synth: synth(root, env),
       initArgs: rest,
-      watchContainers: Object.values(resourceNames(config.name)).filter((name) => /-(litellm|postgres)$/.test(name)),
+      watchContainers: (["postgres", "redis", "litellm"] as const).map((component) => resourceNames(config.name)[component]),
       dataDeletionAllowed: dataDeletionAllowed(process.env),
     };
     if (command === "destroy") {
