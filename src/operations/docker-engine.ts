@@ -30,7 +30,7 @@ export function engineInfo(dockerHost?: string): EngineInfo | { readonly error: 
     ? (result.error as NodeJS.ErrnoException).code === "ENOENT"
       ? "the docker CLI is not installed"
       : "docker version timed out"
-    : ((result.stderr ?? "").trim().split("\n").at(-1) ?? `docker version exited ${result.status}`);
+    : (result.stderr ?? "").trim().split("\n").at(-1) || `docker version exited ${result.status}`;
   return { error: reason.slice(0, 200) };
 }
 

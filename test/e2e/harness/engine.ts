@@ -2,10 +2,10 @@
  * The real Docker Engine, through its HTTP API (dockerode): the same calls the Terraform provider
  * makes to create a container from a docker_container resource.
  */
-import { spawnSync } from "node:child_process";
 import Docker from "dockerode";
 import { pack } from "tar-stream";
 import { type ContainerSpec, envList } from "../../../src/containers/container-spec";
+import { engineInfo, noEngineMessage } from "../../../src/operations/docker-engine";
 import { waitFor } from "./wait";
 
 export const docker = new Docker();
@@ -15,13 +15,9 @@ export const SUITE_LABEL = "io.litellm-stack.e2e";
 
 /** Fails at once, with the fix, when no engine answers (a hung socket must not hang the suite). */
 export function assertEngineAnswers(): void {
-  const result = spawnSync("docker", ["version", "--format", "{{.Server.Version}}"], { encoding: "utf8", timeout: 15_000 });
-  if (result.status !== 0) {
-    throw new Error(
-      "No Docker Engine answers (docker version failed: " +
-        `${(result.stderr || result.error?.message || "timed out").trim()}). ` +
-        "Start one first: `bash .ci/run` installs docker.io and starts dockerd; by hand: dockerd &",
-    );
+  const engine = engineInfo();
+  if ("error" in engine) {
+    throw new Error(`${noEngineMessage(undefined, engine.error)}. For the suite: \`bash .ci/run\` installs docker.io and starts dockerd; by hand: dockerd &`);
   }
 }
 
