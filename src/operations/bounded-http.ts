@@ -36,9 +36,14 @@ export function displayUrl(url: string): string {
   }
 }
 
+/** Every key value (`sk-...`) in the text, hidden. */
+export function redactKeys(text: string): string {
+  return text.replace(/sk-[A-Za-z0-9._-]{3,}/g, "sk-…");
+}
+
 /** Anything that looks like a key (`sk-...`) or a bearer token, hidden; one line, at most 160 characters. */
 export function redactedExcerpt(text: string, max = 160): string {
-  const redacted = text.replace(/sk-[A-Za-z0-9._-]{3,}/g, "sk-…").replace(/(bearer\s+)\S+/gi, "$1…");
+  const redacted = redactKeys(text).replace(/(bearer\s+)\S+/gi, "$1…");
   const line = printable(redacted.replace(/\s+/g, " ").trim());
   return line.length > max ? `${line.slice(0, max)}…` : line;
 }

@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import type { KeySettings } from "../generate/virtual-keys";
-import { displayUrl, HttpFailure, requestJson, shapeProblems } from "./bounded-http";
+import { displayUrl, HttpFailure, redactKeys, requestJson, shapeProblems } from "./bounded-http";
 import type { ExistingKey } from "./key-plan";
 
 export class AdminError extends Error {
@@ -254,7 +254,7 @@ function nextDay(day: string): string {
 
 /** LiteLLM's own error messages can quote what was sent: keep them short and without key values. */
 function redactDetail(detail: string): string {
-  const redacted = detail.replace(/sk-[A-Za-z0-9._-]{3,}/g, "sk-…");
+  const redacted = redactKeys(detail);
   return redacted.length > 200 ? `${redacted.slice(0, 200)}…` : redacted;
 }
 

@@ -5,6 +5,7 @@
  * restarts is reported within seconds of its first failed start, with the tail of its log.
  */
 import { printable } from "../catalog/config-error";
+import { redactKeys } from "./bounded-http";
 import { docker } from "./docker-engine";
 
 export interface FailedStart {
@@ -82,7 +83,7 @@ export async function stopRestarting(container: string, dockerHost?: string): Pr
 
 /** A container's line, safe to print: no key values (`sk-...`), no terminal control characters. */
 function safeLogLine(line: string): string {
-  return printable(line.replace(/sk-[A-Za-z0-9._-]{3,}/g, "sk-…"));
+  return printable(redactKeys(line));
 }
 
 export function describeFailedStart(failure: FailedStart): string {
