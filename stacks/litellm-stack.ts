@@ -2,16 +2,14 @@
  * The whole flow in one place: validated catalog -> generated files -> containers -> outputs.
  */
 import { DockerProvider } from "@cdktf/provider-docker/lib/provider";
-import { Network } from "@cdktf/provider-docker/lib/network";
-import { Volume } from "@cdktf/provider-docker/lib/volume";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
-import { TerraformOutput, TerraformResource, TerraformStack } from "cdktf";
+import { TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import type { StackConfig } from "../src/catalog/validate";
 import { writeBesideStack } from "../src/containers/generated-files";
 import { SecretInputs } from "../src/containers/secret-inputs";
-import { ServiceContainer } from "../src/containers/service-container";
-import { liteLLMSpec, postgresSpec, redisSpec, resourceNames, stackLabels } from "../src/containers/service-specs";
+import { addContainerProfile } from "../src/containers/container-profile";
+import { addSwarmProfile } from "../src/swarm/swarm-profile";
 import { renderLiteLLMConfig } from "../src/generate/litellm-config";
 import { dashboardUrl } from "../src/generate/dashboard-url";
 import { renderOpenClawSnippet } from "../src/generate/openclaw-snippet";
@@ -19,7 +17,6 @@ import { upstreamCredentialEnvNames } from "../src/catalog/env-names";
 import { projectRoot } from "../src/catalog/project-root";
 import { addStateBackend, stateBackendFor } from "../src/containers/state-backend";
 import { terraformLiteral as literal } from "../src/containers/terraform-literal";
-import { DATA_PROTECTION_MARKER_ID } from "../src/operations/plan-guard";
 
 export const LITELLM_CONFIG_FILE = "litellm-config.yaml";
 export const OPENCLAW_SNIPPET_FILE = "openclaw.json5";
@@ -53,9 +50,6 @@ export class LiteLLMStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: LiteLLMStackProps) {
     super(scope, id);
     const { config } = props;
-    const names = resourceNames(config.name);
-    const labelsOf = (component: Parameters<typeof stackLabels>[1]) =>
-      Object.entries(stackLabels(config, component)).map(([label, value]) => ({ label: literal(label), value: literal(value) }));
 
     addStateBackend(this, stateBackendFor(config, props.projectDir ?? projectRoot()));
     // Unset fields fall back to DOCKER_HOST / DOCKER_CERT_PATH, like the docker CLI.
@@ -74,36 +68,9 @@ export class LiteLLMStack extends TerraformStack {
       virtualKeyAliases: config.keys.map((key) => key.alias),
     });
 
-    // Not `internal`: kreuzwerker/docker recreates containers with published ports on internal networks (#319).
-    const network = new Network(this, "network", { name: literal(names.network), driver: "bridge", labels: labelsOf("network") });
-
-    let postgres: ServiceContainer | undefined;
-    if (config.database.enabled) {
-      const volume = new Volume(this, "postgres-data", {
-        name: literal(names.volume),
-        labels: labelsOf("volume"),
-        // The spend database: a protected volume makes `destroy` fail instead of deleting it.
-        lifecycle: { preventDestroy: config.database.keepDataOnDestroy && !props.allowDataDeletion },
-      });
-      if (config.database.keepDataOnDestroy) {
-        // Built into Terraform (no provider to install); see src/operations/plan-guard.ts.
-        const marker = new TerraformResource(this, DATA_PROTECTION_MARKER_ID, { terraformResourceType: "terraform_data" });
-        marker.addOverride("input", literal(`${volume.terraformResourceType}.${volume.friendlyUniqueId}`));
-      }
-      postgres = new ServiceContainer(this, "postgres", {
-        spec: postgresSpec(config, secrets),
-        network,
-        volumes: { [names.volume]: volume },
-      });
-    }
-    const redis = config.redis.enabled ? new ServiceContainer(this, "redis", { spec: redisSpec(config, secrets), network }) : undefined;
-    const dependencies = [postgres, redis].filter((c): c is ServiceContainer => c !== undefined).map((c) => c.container);
-    new ServiceContainer(this, "litellm", {
-      spec: liteLLMSpec(config, secrets),
-      network,
-      // Created only once Postgres (and Redis) are healthy: LiteLLM exits when its database is unreachable at start.
-      dependsOn: dependencies.length > 0 ? dependencies : undefined,
-    });
+    // One profile renders the services: plain containers, or swarm services behind a load balancer.
+    const addProfile = config.profile === "swarm" ? addSwarmProfile : addContainerProfile;
+    addProfile(this, { config, secrets, allowDataDeletion: props.allowDataDeletion });
 
     const snippet = renderOpenClawSnippet(config);
     writeBesideStack(this, { [LITELLM_CONFIG_FILE]: renderLiteLLMConfig(config), [OPENCLAW_SNIPPET_FILE]: snippet });

@@ -50,6 +50,7 @@ const PRERELEASE = /(^|[-._])(rc\d*|alpha\d*|beta\d*|nightly|dev|preview|snapsho
 const SUGGESTIONS: Readonly<Record<string, string>> = {
   postgres: "postgres:16.10",
   "docker.io/library/postgres": "docker.io/library/postgres:16.10",
+  haproxy: "haproxy:3.2.6",
 };
 
 function suggestionFor(repository: string): string {

@@ -47,6 +47,9 @@ function httpUrl() {
 
 const port = z.number().int("must be a whole number").min(1, "must be between 1 and 65535").max(65535, "must be between 1 and 65535");
 
+/** How the stack runs: see `profile` below. */
+export const PROFILES = ["container", "swarm"] as const;
+
 export const INPUT_KINDS = ["text", "image", "video", "audio"] as const;
 
 /** Prices in US dollars per million tokens, OpenClaw's unit. */
@@ -262,6 +265,28 @@ export const stackConfigSchema = z.strictObject({
       image: z.string().default("redis:8.2.2"),
     })
     .prefault({}),
+  /**
+   * How the stack runs: `container` (one container per service on one Docker Engine, the default) or
+   * `swarm` (Docker Swarm services: LiteLLM replicas behind a load balancer, rolling updates).
+   */
+  profile: z.enum(PROFILES).default("container"),
+  /** Settings of the swarm profile; only with `profile: swarm`. */
+  swarm: z
+    .strictObject({
+      /** LiteLLM tasks behind the load balancer. */
+      replicas: z.number().int().min(1).max(32).default(3),
+      /**
+       * The node (hostname, as `docker node ls` shows it) that keeps Postgres and its volume: the
+       * database never moves. Required with the database; it must be the node the deploy talks to.
+       */
+      databaseNode: z
+        .string()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/, "must be a node hostname (letters, digits, '.', '_', '-')")
+        .optional(),
+      /** The load balancer in front of the replicas (HAProxy). */
+      loadBalancerImage: z.string().default("haproxy:3.2.6"),
+    })
+    .optional(),
   /** Request logs in the spend database (`npm run logs`). */
   logging: z
     .strictObject({

@@ -17,6 +17,13 @@ type Parsed = z.output<typeof stackConfigSchema>;
 /** Set by `npm run deploy` from the engine it deploys to (see docker.engineApiVersion). */
 export const ENGINE_API_VERSION_ENV = "LITELLM_STACK_ENGINE_API_VERSION";
 
+export interface SwarmSettings {
+  readonly replicas: number;
+  /** Where Postgres and its volume live; set whenever the stack has a database. */
+  readonly databaseNode?: string;
+  readonly loadBalancerImage: string;
+}
+
 /** The validated configuration every later step works from. */
 export interface StackConfig {
   /** Prefix of every resource name; for an experiment, `<name>-exp-<experiment>`. */
@@ -29,6 +36,10 @@ export interface StackConfig {
   readonly models: readonly Model[];
   readonly keys: Parsed["keys"];
   readonly redis: { readonly enabled: boolean; readonly image: string };
+  /** `container`: one container per service; `swarm`: Docker Swarm services. */
+  readonly profile: Parsed["profile"];
+  /** The swarm profile's settings: present exactly when `profile` is `swarm`. */
+  readonly swarm?: SwarmSettings;
   readonly logging: Parsed["logging"];
   readonly dashboard: Parsed["dashboard"];
   readonly router: Parsed["router"];
@@ -76,6 +87,8 @@ export function validateStackConfig(
   const redis = section("redis");
   const logging = section("logging");
   const dashboard = section("dashboard");
+  const profile = section("profile");
+  const swarmSection = section("swarm");
   const experiment = section("experiment");
   const envExperiment = envValue(env, EXPERIMENT_ENV, experimentNameSchema, problems);
   const envDockerHost = docker && !docker.host ? envValue(env, "DOCKER_HOST", dockerHostSchema, problems) : undefined;
@@ -101,12 +114,16 @@ export function validateStackConfig(
   for (const message of liteLLMImage ? liteLLMImageProblems(liteLLMImage) : []) problems.push({ path: "litellm.image", message });
   const redisImage = redis?.image ?? rawString(input.redis, "image");
   for (const message of redisImage ? redisImageProblems(redisImage) : []) problems.push({ path: "redis.image", message });
-  if (litellm && litellm.workers > 1 && redis?.enabled === false) {
+  const swarm = profile === "swarm" ? (swarmSection ?? stackConfigSchema.shape.swarm.unwrap().parse({})) : undefined;
+  const processes = (litellm?.workers ?? 1) * (swarm?.replicas ?? 1);
+  if (processes > 1 && redis?.enabled === false) {
+    const count = swarm ? `swarm.replicas x litellm.workers is ${processes}` : `litellm.workers is ${processes}`;
     problems.push({
       path: "redis.enabled",
-      message: `litellm.workers is ${litellm.workers}: more than one process needs Redis for shared rate limits, cooldowns and key caches (without it every limit multiplies by ${litellm.workers}); remove redis.enabled: false or set workers: 1`,
+      message: `${count}: more than one process needs Redis for shared rate limits, cooldowns and key caches (without it every limit multiplies by ${processes}); remove redis.enabled: false or run one process`,
     });
   }
+  problems.push(...swarmProblems(input, profile, swarmSection, database?.enabled ?? true));
   const postgresImage = database?.image ?? rawString(input.database, "image");
   for (const message of postgresImage ? imagePinProblems(postgresImage) : []) problems.push({ path: "database.image", message });
 
@@ -147,7 +164,7 @@ export function validateStackConfig(
     openclaw.fallbacks.forEach((id, i) => checkRef(`openclaw.fallbacks[${i}]`, id));
   }
 
-  if (problems.length > 0 || !name || !litellm || !database || !router || !openclaw || !models || !docker || !backend || !keys || !logging || !dashboard || !redis) {
+  if (problems.length > 0 || !name || !litellm || !database || !router || !openclaw || !models || !docker || !backend || !keys || !logging || !dashboard || !redis || !profile) {
     throw new ConfigError(source, problems);
   }
   const experimentName = envExperiment ?? experiment;
@@ -164,7 +181,9 @@ export function validateStackConfig(
     models,
     keys,
     // Safe by default: Redis whenever more than one LiteLLM process serves.
-    redis: { enabled: redis.enabled ?? litellm.workers > 1, image: redis.image },
+    redis: { enabled: redis.enabled ?? processes > 1, image: redis.image },
+    profile,
+    ...(swarm ? { swarm } : {}),
     logging,
     dashboard,
     router,
@@ -174,6 +193,32 @@ export function validateStackConfig(
       baseUrl: openclaw.baseUrl ?? `http://localhost:${port}`,
     },
   };
+}
+
+/** The swarm profile's own rules: its section only with it, a node for the database, a pinned load balancer. */
+function swarmProblems(input: Record<string, unknown>, profile: string | undefined, swarm: SwarmSettings | undefined, withDatabase: boolean): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (profile !== "swarm") {
+    if (input.swarm !== undefined && profile !== undefined) {
+      problems.push({ path: "swarm", message: `swarm settings only apply with profile: swarm (the profile is ${profile})` });
+    }
+    return problems;
+  }
+  if (rawValue(input.litellm, "bindAddress") !== undefined) {
+    problems.push({
+      path: "litellm.bindAddress",
+      message: "the swarm profile publishes the port on every interface of the node (swarm's host-mode ports take no address): remove bindAddress, and firewall the port if it must stay private",
+    });
+  }
+  if (swarm && withDatabase && !swarm.databaseNode) {
+    problems.push({
+      path: "swarm.databaseNode",
+      message: "is required with the database: the hostname (docker node ls) of the node that keeps Postgres and its volume, the node your deploy talks to",
+    });
+  }
+  const image = swarm?.loadBalancerImage ?? rawString(input.swarm, "loadBalancerImage");
+  for (const message of image ? imagePinProblems(image) : []) problems.push({ path: "swarm.loadBalancerImage", message });
+  return problems;
 }
 
 /** tcp://host:port where host is not this machine: the Engine API in the clear. */

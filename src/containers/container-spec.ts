@@ -39,6 +39,18 @@ export interface ContainerSpec {
   readonly env: Readonly<Record<string, string>>;
   readonly command: readonly string[];
   /**
+   * The image's ENTRYPOINT (followed by its default CMD when `command` is empty). Renderers that
+   * must start the process themselves (the swarm profile wraps it to read secrets from files) use it.
+   * @default - none: `command` is the whole process
+   */
+  readonly entrypoint?: readonly string[];
+  /**
+   * Names of `env` entries that hold secrets. Renderers that can keep them out of the service's
+   * definition (swarm secrets, mounted as files) do.
+   * @default - none
+   */
+  readonly secretEnv?: readonly string[];
+  /**
    * The user the process runs as.
    * @default - the image's own
    */

@@ -51,7 +51,7 @@ export const LITELLM_LOCAL_DATA_SWITCHES: Readonly<Record<string, string>> = {
   LITELLM_LOCAL_BLOG_POSTS: "True",
 };
 
-export type Component = "postgres" | "litellm" | "redis" | "network" | "volume";
+export type Component = "postgres" | "litellm" | "redis" | "network" | "volume" | "load-balancer" | "migrations";
 
 /** Names of every Docker object of one stack: all derive from its name, so stacks never clash. */
 export function resourceNames(stackName: string) {
@@ -88,7 +88,7 @@ function healthcheckLabel(healthcheck: HealthcheckSpec): Record<string, string> 
  * provider reads `image` back as the id, so a name would be a change at every plan), which makes
  * `docker ps` show a bare id; this label, and `npm run stacks`, show the name.
  */
-function imageLabel(image: string): Record<string, string> {
+export function imageLabel(image: string): Record<string, string> {
   return { [`${LABEL_PREFIX}.image`]: image };
 }
 
@@ -139,6 +139,8 @@ export function postgresSpec(config: StackConfig, secrets: StackSecrets): Contai
     image: config.database.image,
     env: { POSTGRES_USER: user, POSTGRES_PASSWORD: databaseSecrets(secrets).password, POSTGRES_DB: database },
     command: [],
+    entrypoint: ["docker-entrypoint.sh", "postgres"],
+    secretEnv: ["POSTGRES_PASSWORD"],
     uploads: [],
     healthcheck,
     network: { name: names.network, aliases: [POSTGRES_ALIAS] },
@@ -172,6 +174,7 @@ export function redisSpec(config: StackConfig, secrets: StackSecrets): Container
     name: names.redis,
     image: config.redis.image,
     env: { [REDIS_CONTAINER_ENV.password]: redisPassword(secrets), REDISCLI_AUTH: redisPassword(secrets) },
+    secretEnv: [REDIS_CONTAINER_ENV.password, "REDISCLI_AUTH"],
     command: ["sh", "-c", `exec redis-server --port ${REDIS_PORT} --requirepass "$REDIS_PASSWORD" --save "" --appendonly no`],
     user: "redis",
     uploads: [],
@@ -242,6 +245,15 @@ export function liteLLMSpec(config: StackConfig, secrets: StackSecrets): Contain
       // 1.108.5 has no LITELLM_OFFLINE_MODE (checked in its source): one switch per remote file.
       ...LITELLM_LOCAL_DATA_SWITCHES,
     },
+    // The official image's entrypoint script runs `litellm` with the container's arguments.
+    entrypoint: ["litellm"],
+    secretEnv: [
+      ...Object.keys(upstream),
+      MASTER_KEY_ENV,
+      ...(config.database.enabled ? [SALT_KEY_ENV, DATABASE_URL_ENV] : []),
+      ...(config.redis.enabled ? [REDIS_CONTAINER_ENV.password] : []),
+      ...(config.dashboard.enabled ? ["UI_PASSWORD"] : []),
+    ],
     command: [
       "--config",
       LITELLM_CONFIG_PATH,

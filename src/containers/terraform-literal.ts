@@ -36,3 +36,13 @@ export function goDuration(seconds: number): string {
   if (m > 0) return `${m}m${s}s`;
   return `${s}s`;
 }
+
+/**
+ * The form kreuzwerker/docker reads a service's durations back in (its `shortDur`): Go's form
+ * without a trailing zero unit, so `1m0s` is `1m` and `1h0m0s` is `1h`.
+ */
+export function serviceDuration(seconds: number): string {
+  const go = goDuration(seconds);
+  const withoutSeconds = go.endsWith("m0s") ? go.slice(0, -2) : go;
+  return withoutSeconds.endsWith("h0m") ? withoutSeconds.slice(0, -2) : withoutSeconds;
+}

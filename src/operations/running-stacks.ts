@@ -37,7 +37,19 @@ export function parseDockerPs(output: string): RunningStack[] {
       };
     })
     .filter((s) => s.stack !== undefined)
+    .reduce(oneRowPerStack, [] as RunningStack[])
     .sort((a, b) => a.stack.localeCompare(b.stack));
+}
+
+/** A swarm stack has a container per replica (and stopped ones from earlier rollouts): one row, counted. */
+function oneRowPerStack(rows: RunningStack[], row: RunningStack): RunningStack[] {
+  const at = rows.findIndex((other) => other.stack === row.stack);
+  if (at < 0) return [...rows, row];
+  const first = rows[at];
+  const running = (state: string) => (state === "running" ? 1 : Number(/^(\d+) running$/.exec(state)?.[1] ?? 0));
+  const count = running(first.state) + running(row.state);
+  const merged = { ...first, state: count > 0 ? `${count} running` : first.state };
+  return rows.map((other, i) => (i === at ? merged : other));
 }
 
 /** Another stack on the host already holds this stack's port: refused before anything is created. */

@@ -51,6 +51,7 @@ export function evaluateWithTerraform(
   for (const [name, body] of Object.entries<Record<string, unknown>>(stack.output ?? {})) {
     output[`output__${name}`] = { value: rewrite(body.value) };
   }
+  const locals = stack.locals ? { locals: rewrite(stack.locals) } : {};
   const variable: Record<string, unknown> = {};
   for (const [name, body] of Object.entries<Record<string, unknown>>(stack.variable ?? {})) {
     variable[name] = { type: body.type, default: body.default, sensitive: false };
@@ -59,7 +60,7 @@ export function evaluateWithTerraform(
 
   const dir = mkdtempSync(join(tmpdir(), "tf-evaluate-"));
   try {
-    writeFileSync(join(dir, "main.tf.json"), JSON.stringify({ variable, output }));
+    writeFileSync(join(dir, "main.tf.json"), JSON.stringify({ variable, output, ...locals }));
     const env = {
       PATH: process.env.PATH ?? "",
       HOME: dir,

@@ -5,6 +5,7 @@ export interface LocalImages {
   readonly postgres: string;
   readonly litellm: string;
   readonly redis: string;
+  readonly haproxy: string;
 }
 
 /**
@@ -21,7 +22,7 @@ export function buildLocalImages(): LocalImages {
       .split("\n")
       .map((line) => line.split("=", 2) as [string, string]),
   );
-  return { postgres: tags.POSTGRES_IMAGE, litellm: tags.LITELLM_IMAGE, redis: tags.REDIS_IMAGE };
+  return { postgres: tags.POSTGRES_IMAGE, litellm: tags.LITELLM_IMAGE, redis: tags.REDIS_IMAGE, haproxy: tags.HAPROXY_IMAGE };
 }
 
 /** The stack's image reference -> the local image standing in for it. */
@@ -29,5 +30,6 @@ export function mapImage(reference: string, images: LocalImages): string {
   if (reference.includes("litellm")) return images.litellm;
   if (reference.startsWith("postgres:") || reference.includes("/postgres:")) return images.postgres;
   if (reference.startsWith("redis:") || reference.includes("/redis:")) return images.redis;
+  if (reference.startsWith("haproxy:") || reference.includes("/haproxy:")) return images.haproxy;
   throw new Error(`no local stand-in for image ${reference}`);
 }

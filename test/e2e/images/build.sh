@@ -43,6 +43,11 @@ redis_packages="redis-server,redis-tools"
 redis_tag="litellm-stack-e2e/redis:${DEBIAN_SUITE}-$(printf '%s %s' "$redis_packages" "$DEBIAN_MIRROR" | sha256sum | cut -c1-12)"
 debootstrap_image "$redis_tag" "$redis_packages"
 
+# The swarm profile's load balancer: Debian's haproxy (the stack pins the official image).
+haproxy_packages="haproxy"
+haproxy_tag="litellm-stack-e2e/haproxy:${DEBIAN_SUITE}-$(printf '%s %s' "$haproxy_packages" "$DEBIAN_MIRROR" | sha256sum | cut -c1-12)"
+debootstrap_image "$haproxy_tag" "$haproxy_packages"
+
 if ! image_exists "$postgres_tag"; then
   log "building $postgres_tag"
   docker build -q --build-arg "BASE_IMAGE=$base_tag" --build-arg "POSTGRES_MAJOR=$POSTGRES_MAJOR" \
@@ -74,3 +79,4 @@ fi
 echo "POSTGRES_IMAGE=$postgres_tag"
 echo "REDIS_IMAGE=$redis_tag"
 echo "LITELLM_IMAGE=$litellm_tag"
+echo "HAPROXY_IMAGE=$haproxy_tag"
