@@ -1,0 +1,190 @@
+/**
+ * The swarm profile on a real single-node swarm: LiteLLM replicas behind HAProxy, Redis, rolling
+ * updates, automatic rollback, a killed replica, and a teardown that leaves nothing. The services
+ * are created from the stack's own ServiceSpecs. `.ci/run` turns the engine into a single-node
+ * swarm for the suite (and back); elsewhere the suite skips with the reason printed.
+ * Not here: Postgres and the migrations task (LiteLLM's database layer needs Prisma's engines,
+ * which cannot be downloaded here), multi-node networking.
+ */
+import type { StackConfig } from "../../src/catalog/validate";
+import { swarmNames } from "../../src/swarm/swarm-specs";
+import { freePort, loadE2EConfig } from "./harness/deployment";
+import { chatThrough, ContinuousLoad, type ChatTarget } from "./harness/continuous-load";
+import { assertEngineAnswers, docker, objectsLabelled } from "./harness/engine";
+import { buildLocalImages } from "./harness/images";
+import { SwarmDeployment, swarmIsActive } from "./harness/swarm";
+import { waitFor } from "./harness/wait";
+
+assertEngineAnswers();
+const runId = `${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`;
+const REPLICAS = 3;
+const LIMIT = 10;
+const deployments: SwarmDeployment[] = [];
+let active = false;
+let images: ReturnType<typeof buildLocalImages>;
+
+beforeAll(async () => {
+  active = await swarmIsActive();
+  if (!active) process.stderr.write("SKIPPED (swarm profile): this engine is not a swarm manager; `.ci/run` runs `docker swarm init` for the suite\n");
+  else images = buildLocalImages();
+}, 30 * 60_000);
+
+afterAll(async () => {
+  for (const deployment of deployments) await deployment.destroy().catch((error) => process.stderr.write(`cleanup: ${error}\n`));
+}, 5 * 60_000);
+
+async function swarmConfig(name: string, adjust: (raw: Record<string, any>) => Record<string, any> = (raw) => raw): Promise<StackConfig> {
+  return loadE2EConfig({
+    name,
+    port: await freePort(),
+    databaseEnabled: false,
+    adjust: (raw) =>
+      adjust({
+        ...raw,
+        profile: "swarm",
+        swarm: { replicas: REPLICAS, loadBalancerImage: "haproxy:3.2.6" },
+        models: [...raw.models, { preset: "mock", id: "mock-limited", name: "Mock, rate limited", rpm: LIMIT }],
+      }),
+  });
+}
+
+async function deployed(config: StackConfig): Promise<SwarmDeployment> {
+  const deployment = new SwarmDeployment(config, images);
+  deployments.push(deployment);
+  await deployment.deploy();
+  return deployment;
+}
+
+const target = (deployment: SwarmDeployment, model = "mock"): ChatTarget => ({ baseUrl: deployment.baseUrl, key: deployment.secrets.masterKey, model });
+
+/** Requests on fresh connections, so the load balancer's round robin reaches every replica. */
+async function replicasAnswering(deployment: SwarmDeployment, model: string, requests: number): Promise<{ statuses: number[]; replicas: Set<string> }> {
+  const statuses: number[] = [];
+  const replicas = new Set<string>();
+  for (let i = 0; i < requests; i++) {
+    const result = await chatThrough(target(deployment, model), false);
+    statuses.push(result.status);
+    if (result.replica) replicas.add(result.replica);
+  }
+  return { statuses, replicas };
+}
+
+/** LiteLLM counts per calendar minute: start a burst early in one (see redis.e2e.test.ts). */
+async function earlyInAMinute(): Promise<void> {
+  const second = new Date().getUTCSeconds();
+  if (second > 30) await new Promise((resolve) => setTimeout(resolve, (61 - second) * 1000));
+}
+
+async function servedOf(deployment: SwarmDeployment, requests: number): Promise<number> {
+  await earlyInAMinute();
+  const started = Date.now();
+  const statuses: number[] = [];
+  for (let i = 0; i < requests; i += 6) {
+    const batch = await Promise.all(Array.from({ length: 6 }, () => chatThrough(target(deployment, "mock-limited"), false)));
+    statuses.push(...batch.map((r) => r.status));
+  }
+  expect(statuses.every((s) => s === 200 || s === 429)).toBe(true);
+  expect(Date.now() - started).toBeLessThan(25_000);
+  return statuses.filter((s) => s === 200).length;
+}
+
+describe("swarm profile", () => {
+  let main: SwarmDeployment;
+  const swarmTest = (name: string, fn: () => Promise<void>, timeout?: number) =>
+    test(name, async () => (active ? fn() : undefined), timeout);
+
+  swarmTest(`${REPLICAS} replicas become healthy behind the load balancer, and every one serves`, async () => {
+    const config = await swarmConfig(`e2e-swarm-${runId}`);
+    expect(config.redis.enabled).toBe(true); // the default with 3 replicas
+    main = await deployed(config);
+    const names = swarmNames(config.name);
+    expect(await main.taskAddresses(names.litellm)).toHaveLength(REPLICAS);
+    const { statuses, replicas } = await replicasAnswering(main, "mock", REPLICAS * 6);
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    expect(replicas.size).toBe(REPLICAS);
+    // Secrets travel as swarm secrets: the service's definition does not hold them.
+    const inspected = JSON.stringify(await (await main.service(names.litellm))!.inspect());
+    expect(inspected).not.toContain(main.secrets.masterKey);
+    expect(inspected).not.toContain(main.secrets.redisPassword!);
+  }, 10 * 60_000);
+
+  swarmTest(`a limit of ${LIMIT}/min holds across ${REPLICAS} replicas with Redis; without Redis about ${REPLICAS} times as much gets through`, async () => {
+    const shared = await servedOf(main, 45);
+    const withoutRedis = await swarmConfig(`e2e-swarm-noredis-${runId}`);
+    const apart = await servedOf(await deployed({ ...withoutRedis, redis: { ...withoutRedis.redis, enabled: false } }), 45);
+    process.stdout.write(`served out of 45 (limit ${LIMIT}/min, ${REPLICAS} replicas): with Redis ${shared}, without ${apart}\n`);
+    expect(shared).toBeGreaterThanOrEqual(LIMIT - 1);
+    expect(shared).toBeLessThanOrEqual(LIMIT + 2);
+    expect(apart).toBeGreaterThanOrEqual(LIMIT * 2);
+    await deployments.pop()!.destroy();
+  }, 10 * 60_000);
+
+  swarmTest("a catalog change rolls out under continuous load without a failed request; then every replica serves the new catalog", async () => {
+    const changed = await swarmConfig(main.config.name, (raw) => ({
+      ...raw,
+      litellm: { ...raw.litellm, port: main.config.litellm.port },
+      models: [...raw.models, { preset: "mock", id: "mock-new", name: "Added while serving", mockResponse: "new catalog" }],
+    }));
+    const load = new ContinuousLoad(target(main));
+    const started = Date.now();
+    await main.deploy(changed);
+    const report = await load.stop();
+    process.stdout.write(`rolling catalog change: ${report.sent} requests in ${((Date.now() - started) / 1000).toFixed(0)}s, ${report.failed} failed ${report.failures.join("; ")}\n`);
+    expect(report.sent).toBeGreaterThan(100);
+    expect(report.failed).toBe(0);
+    const { statuses, replicas } = await replicasAnswering(main, "mock-new", REPLICAS * 6);
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    expect(replicas.size).toBe(REPLICAS);
+  }, 15 * 60_000);
+
+  swarmTest("a rollout whose new tasks never become healthy rolls back by itself, and the old configuration serves throughout", async () => {
+    const names = swarmNames(main.config.name);
+    const good = main.specs().litellm;
+    // A release that cannot start: the process exits at once, so its task never turns healthy.
+    const broken = { ...good, command: [...good.command, "--no-such-flag"] };
+    const load = new ContinuousLoad(target(main, "mock-new"));
+    await main.apply(broken);
+    const state = await waitFor("the automatic rollback", 5 * 60_000, async () => {
+      const { updateState } = await main.state(names.litellm);
+      return updateState === "rollback_completed" ? updateState : undefined;
+    });
+    await main.waitConverged(good);
+    const report = await load.stop();
+    process.stdout.write(`bad rollout: ${state}; ${report.sent} requests, ${report.failed} failed ${report.failures.join("; ")}\n`);
+    expect(report.sent).toBeGreaterThan(50);
+    expect(report.failed).toBe(0);
+    const spec = (await (await main.service(names.litellm))!.inspect()).Spec;
+    expect(spec.TaskTemplate.ContainerSpec.Command).toEqual(good.command);
+  }, 10 * 60_000);
+
+  swarmTest("a replica's process killed under load: the service is back to every replica, and the failures are reported", async () => {
+    const names = swarmNames(main.config.name);
+    const load = new ContinuousLoad(target(main, "mock-new"));
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const [victim] = await docker.listContainers({ filters: { label: [`com.docker.swarm.service.name=${names.litellm}`] } });
+    const killedAt = Date.now();
+    await docker.getContainer(victim.Id).kill({ signal: "SIGKILL" });
+    await waitFor("a replacement task", 120_000, async () => {
+      const { running } = await main.state(names.litellm);
+      const replaced = !(await docker.listContainers({ filters: { id: [victim.Id] } })).length;
+      return (replaced && running === REPLICAS) || undefined;
+    });
+    const back = (Date.now() - killedAt) / 1000;
+    const report = await load.stop();
+    process.stdout.write(`killed replica: back to ${REPLICAS} after ${back.toFixed(1)}s; ${report.sent} requests, ${report.failed} failed ${report.failures.join("; ")}\n`);
+    // Only requests in flight on that replica may fail (8 clients: at most a few); with HAProxy's retries, usually none.
+    expect(report.failed).toBeLessThanOrEqual(8);
+    expect(report.sent).toBeGreaterThan(50);
+  }, 5 * 60_000);
+
+  swarmTest("teardown leaves no service, config, secret, network or volume of the stack", async () => {
+    await main.destroy();
+    deployments.splice(deployments.indexOf(main), 1);
+    const filters = { label: [main.labelFilter] };
+    expect(await docker.listServices({ filters })).toEqual([]);
+    expect(await docker.listConfigs({ filters })).toEqual([]);
+    expect(await docker.listSecrets({ filters })).toEqual([]);
+    const left = await objectsLabelled(main.labelFilter);
+    expect(left).toEqual({ containers: [], networks: [], volumes: [] });
+  }, 5 * 60_000);
+});
