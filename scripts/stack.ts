@@ -20,13 +20,14 @@ import { terraformEnv } from "../src/catalog/terraform-env";
 import { ENGINE_API_VERSION_ENV, type StackConfig } from "../src/catalog/validate";
 import { LABEL_PREFIX, resourceNames } from "../src/containers/service-specs";
 import { dashboardUrl } from "../src/generate/dashboard-url";
-import { dockerEnv, engineInfo, noEngineMessage } from "../src/operations/docker-engine";
+import { docker, dockerEnv, engineInfo, noEngineMessage } from "../src/operations/docker-engine";
 import { reconcileStackKeys, retiredKeys, tearDownKeysOrWarn } from "../src/operations/key-reconciler";
 import { readRetiredKeys } from "../src/operations/retired-keys";
 import { AdminError } from "../src/operations/litellm-admin";
 import { formatStacks, parseDockerPs, portClashProblems, type RunningStack } from "../src/operations/running-stacks";
 import { deployStack, destroyStack, type LifecycleOptions, type Outcome } from "../src/operations/stack-lifecycle";
 import { localStateResourceCount } from "../src/operations/state-files";
+import { parseSwarmInfo, swarmDeployProblem } from "../src/operations/swarm-check";
 import { connectToProxy } from "../src/operations/stack-outputs";
 
 /** Terraform writes state, backups and plans with the process umask: owner-only from here on. */
@@ -103,6 +104,11 @@ async function main([command, ...rest]: string[]): Promise<number> {
     const nothingDeployed = command === "destroy" && localStateResourceCount(config, root) === 0;
     const engine = nothingDeployed ? undefined : engineInfo(config.docker.host);
     if (engine && "error" in engine) return finish({ code: 1, summary: `${noEngineMessage(config.docker.host, engine.error)}. Nothing was changed` });
+    if (engine && config.profile === "swarm") {
+      const info = await docker(["info", "--format", "{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}} {{.Name}}"], config.docker.host);
+      const problem = swarmDeployProblem(config, parseSwarmInfo(info.stdout));
+      if (problem) return finish({ code: 1, summary: `${problem}. Nothing was changed` });
+    }
 
     const env: NodeJS.ProcessEnv = {
       ...terraformEnv(config, process.env),
@@ -115,7 +121,9 @@ async function main([command, ...rest]: string[]): Promise<number> {
       env,
       synth: synth(root, env),
       initArgs: rest,
-      watchContainers: (["postgres", "redis", "litellm"] as const).map((component) => resourceNames(config.name)[component]),
+      // Swarm watches its own tasks: a failed start rolls the service back, and the provider reports it.
+      watchContainers:
+        config.profile === "swarm" ? [] : (["postgres", "redis", "litellm"] as const).map((component) => resourceNames(config.name)[component]),
       dataDeletionAllowed: dataDeletionAllowed(process.env),
     };
     if (command === "destroy") {

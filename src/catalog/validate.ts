@@ -14,6 +14,9 @@ import { dockerHostSchema, engineApiVersionSchema, experimentNameSchema, type Mo
 
 type Parsed = z.output<typeof stackConfigSchema>;
 
+/** `<stack>-migrations`, the longest service name, within swarm's 63 characters. */
+const SWARM_STACK_NAME_MAX = 52;
+
 /** Set by `npm run deploy` from the engine it deploys to (see docker.engineApiVersion). */
 export const ENGINE_API_VERSION_ENV = "LITELLM_STACK_ENGINE_API_VERSION";
 
@@ -169,6 +172,14 @@ export function validateStackConfig(
   }
   const experimentName = envExperiment ?? experiment;
   const stackName = experimentName ? `${name}-exp-${experimentName}` : name;
+  if (profile === "swarm" && stackName.length > SWARM_STACK_NAME_MAX) {
+    throw new ConfigError(source, [
+      {
+        path: experimentName ? "name (with EXPERIMENT)" : "name",
+        message: `"${stackName}" is ${stackName.length} characters: with the swarm profile at most ${SWARM_STACK_NAME_MAX} (swarm limits service names, e.g. ${stackName}-migrations, to 63)`,
+      },
+    ]);
+  }
   // An experiment gets a port of its own unless the file chose one.
   const port = experimentName && rawValue(input.litellm, "port") === undefined ? experimentPort(stackName) : litellm.port;
   return {

@@ -61,6 +61,21 @@ const KNOWN_FAILURES: readonly { readonly pattern: RegExp; readonly diagnosis: F
     },
   },
   {
+    // kreuzwerker/docker's converge check, when swarm rolled a failed update back.
+    pattern: /service rollback completed|service update paused|service rollback paused/i,
+    diagnosis: {
+      cause: "the new tasks of a swarm service did not become healthy, so swarm rolled the service back: the previous configuration is still serving",
+      next: "see why the new tasks failed (`docker service ps <stack>-litellm --no-trunc`, `docker service logs <stack>-litellm`), fix the configuration or image, and deploy again",
+    },
+  },
+  {
+    pattern: /did not converge after/i,
+    diagnosis: {
+      cause: "a swarm service did not have all its tasks healthy in time",
+      next: "see its tasks (`docker service ps <service> --no-trunc`) and logs (`docker service logs <service>`); on a multi-node swarm, check that every node can pull the images",
+    },
+  },
+  {
     pattern: /Instance cannot be destroyed|prevent_destroy/i,
     diagnosis: {
       cause: "the plan would delete the protected spend database volume",

@@ -151,13 +151,29 @@ export function serviceFromContainer(spec: ContainerSpec, options: ServiceOption
   };
 }
 
+/** Swarm refuses config and secret names longer than this. */
+export const SWARM_OBJECT_NAME_MAX = 64;
+
+/** A readable prefix cut to fit, then the hash that makes the name unique and changes with the content. */
+function objectName(readable: string, hash: string): string {
+  return `${readable.slice(0, SWARM_OBJECT_NAME_MAX - hash.length - 1)}-${hash}`;
+}
+
 /** The name of a config object: immutable, so a changed file is a new object. */
 export function configObjectName(service: ServiceSpec, config: ConfigFileSpec): string {
   const file = config.path.split("/").pop()!.replace(/[^A-Za-z0-9_.-]/g, "-");
-  return `${service.name}-${file}-${config.contentHash}`;
+  return objectName(`${service.name}-${file}`, contentHash(`${service.name}\n${config.path}\n${config.contentHash}`));
 }
 
-/** The name of a secret object, from a hash of its value (computed by Terraform for the stack). */
-export function secretObjectName(service: ServiceSpec, envName: string, valueHash: string): string {
-  return `${service.name}-${envName.toLowerCase().replace(/_/g, "-")}-${valueHash}`;
+/** What a secret's name hashes: the service and variable too, so a cut prefix never makes two names alike. */
+export function secretHashInput(service: ServiceSpec, envName: string): string {
+  return `${service.name}/${envName}=`;
+}
+
+/**
+ * The name of a secret object, from the hash of secretHashInput + its value (computed by Terraform
+ * for the stack, so the value never passes through the synthesized files).
+ */
+export function secretObjectName(service: ServiceSpec, envName: string, hash: string): string {
+  return objectName(`${service.name}-${envName.toLowerCase().replace(/_/g, "-")}`, hash);
 }

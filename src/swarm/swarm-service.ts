@@ -6,7 +6,7 @@ import type { Volume } from "@cdktf/provider-docker/lib/volume";
 import { Fn, type ITerraformDependable, TerraformLocal } from "cdktf";
 import { Construct } from "constructs";
 import { serviceDuration as duration, terraformLiteral as literal } from "../containers/terraform-literal";
-import { configObjectName, SECRETS_DIR, secretObjectName, type ServiceSpec } from "./service-spec";
+import { configObjectName, SECRETS_DIR, secretHashInput, secretObjectName, type ServiceSpec } from "./service-spec";
 
 export interface SwarmServiceProps {
   /** What to run: image, environment, secrets, files, healthcheck, replicas, update policy. */
@@ -57,8 +57,9 @@ export class SwarmService extends Construct {
       const id = `secret-${envName.toLowerCase()}`;
       // A local first: cdktf 0.21 mis-renders a function call around another one (the value's coalesce).
       const local = new TerraformLocal(this, `${id}-value`, value);
+      const hash = Fn.substr(Fn.sha256(Fn.join("", [literal(secretHashInput(spec, envName)), local.asString])), 0, 12);
       const secret = new Secret(this, id, {
-        name: `${literal(secretObjectName(spec, envName, ""))}${Fn.substr(Fn.sha256(local.asString), 0, 12)}`,
+        name: secretObjectName(spec, envName, hash),
         // The newline keeps an unset credential a non-empty secret (swarm refuses empty ones); the
         // wrapper's $(cat) drops it again.
         data: Fn.base64encode(Fn.join("", [local.asString, "\n"])),

@@ -164,10 +164,12 @@ describe("swarm profile", () => {
     const [victim] = await docker.listContainers({ filters: { label: [`com.docker.swarm.service.name=${names.litellm}`] } });
     const killedAt = Date.now();
     await docker.getContainer(victim.Id).kill({ signal: "SIGKILL" });
+    // Back to N: N tasks running, none of them the killed one (swarm first has to notice it died).
     await waitFor("a replacement task", 120_000, async () => {
-      const { running } = await main.state(names.litellm);
-      const replaced = !(await docker.listContainers({ filters: { id: [victim.Id] } })).length;
-      return (replaced && running === REPLICAS) || undefined;
+      const tasks = await docker.listTasks({ filters: { service: [names.litellm], "desired-state": ["running"] } });
+      const running = tasks.filter((t: any) => t.Status?.State === "running");
+      const replaced = !running.some((t: any) => t.Status?.ContainerStatus?.ContainerID === victim.Id);
+      return (replaced && running.length === REPLICAS) || undefined;
     });
     const back = (Date.now() - killedAt) / 1000;
     const report = await load.stop();

@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import { Testing } from "cdktf";
 import type { StackSecrets } from "../../src/containers/service-specs";
-import { secretObjectName, type ServiceSpec } from "../../src/swarm/service-spec";
+import { configObjectName, secretHashInput, secretObjectName, type ServiceSpec } from "../../src/swarm/service-spec";
 import { swarmServiceSpecs } from "../../src/swarm/swarm-specs";
 import { LiteLLMStack } from "../../stacks/litellm-stack";
 import { evaluateWithTerraform, terraformAvailable, terraformBinary } from "../support/terraform-evaluate";
@@ -62,7 +62,7 @@ describe("the swarm profile as Terraform evaluates it", () => {
     const configs = Object.values(evaluated!.resources.docker_config);
     for (const spec of allSpecs) {
       for (const file of spec.configs) {
-        const object = configs.find((c) => c.name.startsWith(spec.name) && c.name.endsWith(file.contentHash));
+        const object = configs.find((c) => c.name === configObjectName(spec, file));
         expect(Buffer.from(object.data, "base64").toString()).toBe(file.content);
       }
     }
@@ -73,7 +73,7 @@ describe("the swarm profile as Terraform evaluates it", () => {
     const secrets = Object.values(evaluated!.resources.docker_secret);
     for (const spec of allSpecs) {
       for (const { envName, value } of spec.secrets) {
-        const name = secretObjectName(spec, envName, sha12(value));
+        const name = secretObjectName(spec, envName, sha12(secretHashInput(spec, envName) + value));
         const secret = secrets.find((s) => s.name === name);
         expect(secret).toBeDefined();
         expect(Buffer.from(secret.data, "base64").toString()).toBe(`${value}\n`);

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import type Docker from "dockerode";
 import type { StackConfig } from "../../../src/catalog/validate";
 import { LABEL_PREFIX, resourceNames, stackLabels, type StackSecrets } from "../../../src/containers/service-specs";
-import { configObjectName, secretObjectName, type ServiceSpec } from "../../../src/swarm/service-spec";
+import { configObjectName, secretHashInput, secretObjectName, type ServiceSpec } from "../../../src/swarm/service-spec";
 import { type SwarmServices, swarmServiceSpecs } from "../../../src/swarm/swarm-specs";
 import { testSecrets } from "./deployment";
 import { docker, SUITE_LABEL } from "./engine";
@@ -32,6 +32,7 @@ function inOrder(services: SwarmServices): ServiceSpec[] {
 
 export interface ServiceState {
   readonly updateState?: string;
+  readonly updateStartedAt?: number;
   readonly running: number;
 }
 
@@ -41,6 +42,8 @@ export class SwarmDeployment {
   readonly secrets: StackSecrets = testSecrets();
   readonly baseUrl: string;
   private networkId?: string;
+  /** What was last sent for each service. */
+  private readonly applied = new Map<string, string>();
 
   constructor(
     public config: StackConfig,
@@ -60,21 +63,29 @@ export class SwarmDeployment {
     this.config = config;
     this.networkId ??= await this.ensureNetwork();
     for (const spec of inOrder(this.specs(config))) {
-      await this.apply(spec);
-      if (options.wait !== false) await this.waitConverged(spec);
+      const updatedAt = await this.apply(spec);
+      if (options.wait !== false) await this.waitConverged(spec, updatedAt);
     }
   }
 
-  /** Creates or updates one service (with its configs and secrets). */
-  async apply(spec: ServiceSpec): Promise<void> {
+  /**
+   * Creates or updates one service (with its configs and secrets); nothing when its definition is
+   * unchanged, as a Terraform plan with no change. Returns when an update was issued.
+   */
+  async apply(spec: ServiceSpec): Promise<number | undefined> {
     const options = await this.serviceOptions(spec);
     const existing = await this.service(spec.name);
     if (!existing) {
       await docker.createService(options);
-      return;
+      this.applied.set(spec.name, JSON.stringify(options));
+      return undefined;
     }
+    if (this.applied.get(spec.name) === JSON.stringify(options)) return undefined;
     const info = await existing.inspect();
+    const issuedAt = Date.now();
     await existing.update({ version: info.Version.Index, ...options });
+    this.applied.set(spec.name, JSON.stringify(options));
+    return issuedAt;
   }
 
   async service(name: string): Promise<Docker.Service | undefined> {
@@ -86,15 +97,27 @@ export class SwarmDeployment {
     const service = (await this.service(name))!;
     const info = await service.inspect();
     const tasks = await docker.listTasks({ filters: { service: [name], "desired-state": ["running"] } });
-    return { updateState: info.UpdateStatus?.State, running: tasks.filter((t: any) => t.Status?.State === "running").length };
+    return {
+      updateState: info.UpdateStatus?.State,
+      updateStartedAt: info.UpdateStatus?.StartedAt ? Date.parse(info.UpdateStatus.StartedAt) : undefined,
+      running: tasks.filter((t: any) => t.Status?.State === "running").length,
+    };
   }
 
-  /** Every task of the spec running (healthy: swarm reports a task running only then) and no update in progress. */
-  async waitConverged(spec: ServiceSpec, timeoutMs = spec.convergeTimeoutSeconds * 1000): Promise<void> {
+  /**
+   * Every task of the spec running (healthy: swarm reports a task running only then) and, after an
+   * update issued at `updatedAt`, that update completed, as the provider's converge_config waits.
+   */
+  async waitConverged(spec: ServiceSpec, updatedAt?: number, timeoutMs = spec.convergeTimeoutSeconds * 1000): Promise<void> {
     const wanted = spec.mode === "global" ? 1 : spec.mode.replicas;
     await waitFor(`${spec.name}: ${wanted} healthy task(s)`, timeoutMs, async () => {
-      const { updateState, running } = await this.state(spec.name);
-      return (running === wanted && (updateState === undefined || updateState === "completed")) || undefined;
+      const { updateState, updateStartedAt, running } = await this.state(spec.name);
+      if (updatedAt !== undefined) {
+        if (!(updateStartedAt !== undefined && updateStartedAt >= updatedAt - 2000)) return undefined;
+        if (updateState?.startsWith("rollback")) throw new Error(`${spec.name}: the update was rolled back (${updateState})`);
+      }
+      const settled = updateState === undefined || updateState === "completed" || updateState === "rollback_completed";
+      return (running === wanted && settled) || undefined;
     });
   }
 
@@ -106,14 +129,23 @@ export class SwarmDeployment {
       .map((t: any) => String(t.NetworksAttachments?.[0]?.Addresses?.[0] ?? "").split("/")[0]);
   }
 
-  /** Removes every service, then (once their containers are gone) configs, secrets and the network. */
+  /**
+   * Removes every service, then (once their containers are gone) configs, secrets and the network.
+   * As the provider's delete does, a task container still there after its grace is removed by force
+   * (Engine 20.10 can leave one behind when a service goes while a task is being replaced).
+   */
   async destroy(): Promise<void> {
     const filters = { label: [this.labelFilter] };
     for (const service of await docker.listServices({ filters })) await docker.getService(service.ID).remove();
-    await waitFor(`${this.config.name}: task containers gone`, 120_000, async () => {
-      const containers = await docker.listContainers({ all: true, filters: { label: [`com.docker.swarm.service.name`] } });
-      return !containers.some((c) => c.Labels["com.docker.swarm.service.name"]?.startsWith(`${this.config.name}-`)) || undefined;
-    });
+    const taskContainers = async () => {
+      const containers = await docker.listContainers({ all: true, filters: { label: ["com.docker.swarm.service.name"] } });
+      return containers.filter((c) => c.Labels["com.docker.swarm.service.name"]?.startsWith(`${this.config.name}-`));
+    };
+    await waitFor(`${this.config.name}: task containers gone`, 60_000, async () => ((await taskContainers()).length === 0 ? true : undefined)).catch(
+      async () => {
+        for (const c of await taskContainers()) await docker.getContainer(c.Id).remove({ force: true });
+      },
+    );
     for (const config of await docker.listConfigs({ filters })) await docker.getConfig(config.ID).remove();
     for (const secret of await docker.listSecrets({ filters })) await docker.getSecret(secret.ID).remove();
     for (const network of await docker.listNetworks({ filters })) {
@@ -163,7 +195,7 @@ export class SwarmDeployment {
     }
     const secrets = [];
     for (const { envName, value } of spec.secrets) {
-      const name = secretObjectName(spec, envName, sha12(value));
+      const name = secretObjectName(spec, envName, sha12(secretHashInput(spec, envName) + value));
       const id = await this.ensureObject("secret", name, `${value}\n`, labels);
       secrets.push({ SecretID: id, SecretName: name, File: file(`/run/secrets/${envName}`) });
     }
