@@ -9,7 +9,7 @@ import { parseSwarmInfo, swarmDeployProblem } from "../../src/operations/swarm-c
 import { parseDockerPs } from "../../src/operations/running-stacks";
 import { loadPresets } from "../../src/catalog/presets";
 import { validateStackConfig } from "../../src/catalog/validate";
-import { configObjectName, contentHash, EXPORT_SECRETS, secretHashInput, secretObjectName, withSecretsFromFiles } from "../../src/swarm/service-spec";
+import { configObjectName, contentHash, EXPORT_SECRETS, secretHashInput, secretObjectName, type ServiceSpec, withSecretsFromFiles } from "../../src/swarm/service-spec";
 import { swarmServiceSpecs } from "../../src/swarm/swarm-specs";
 import { problemsOf, validConfig } from "./helpers";
 
@@ -163,9 +163,10 @@ describe("names swarm accepts", () => {
   const services = swarmServiceSpecs(longest, { ...SECRETS, upstream: { A_VERY_LONG_PROVIDER_CREDENTIAL_VARIABLE_NAME: "v" } });
 
   test("config and secret names stay within 64 characters and distinct, however long the stack and variable names", () => {
-    const names = Object.values(services).flatMap((spec) => [
-      ...spec!.configs.map((c) => configObjectName(spec!, c)),
-      ...spec!.secrets.map((s) => secretObjectName(spec!, s.envName, contentHash(secretHashInput(spec!, s.envName) + s.value))),
+    const specs = Object.values(services).filter((spec): spec is ServiceSpec => spec !== undefined);
+    const names = specs.flatMap((spec) => [
+      ...spec.configs.map((c) => configObjectName(spec, c)),
+      ...spec.secrets.map((s) => secretObjectName(spec, s.envName, contentHash(secretHashInput(spec, s.envName) + s.value))),
     ]);
     expect(names.some((n) => n.length === 64)).toBe(true); // some were cut to fit
     for (const name of names) expect(name.length).toBeLessThanOrEqual(64);
