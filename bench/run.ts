@@ -4,6 +4,7 @@
  *   2. time to healthy: the stack's containers (as the e2e suite creates them) vs plain `docker run`
  *   3. proxy under load: the stack's LiteLLM vs the same image with a stock config (same model)
  *   4. the unit test suite's wall time
+ *   5. the swarm profile (bench/swarm.ts): replicas' throughput, a catalog change under load
  * It prints; it never passes or fails on a time. Traffic goes to 127.0.0.1 only; everything it
  * creates carries the e2e suite's label and is removed at the end.
  */
@@ -17,6 +18,8 @@ import { buildLocalImages, type LocalImages } from "../test/e2e/harness/images";
 import { waitFor } from "../test/e2e/harness/wait";
 import type { StackConfig } from "../src/catalog/validate";
 import { load, type LoadResult } from "./load";
+import { benchSwarm } from "./swarm";
+import { swarmIsActive } from "../test/e2e/harness/swarm";
 import { median, repeat, table } from "./stats";
 
 const RUNS = Math.max(5, Number(process.env.BENCH_RUNS ?? 5));
@@ -278,13 +281,17 @@ async function main(): Promise<void> {
   const wanted = (section: string) => only.length === 0 || only.includes(section);
   console.log(`npm run bench: ${RUNS} runs after one warm-up, medians; ${LEVELS.join("/")} concurrent clients x ${REQUESTS_PER_RUN} requests\n`);
   if (wanted("synth")) console.log(`${await benchSynth()}\n`);
-  if (wanted("healthy") || wanted("load")) {
+  if (wanted("healthy") || wanted("load") || wanted("swarm")) {
     assertEngineAnswers();
     const images = buildLocalImages();
     await removeLabelled(SUITE_LABEL);
     try {
       if (wanted("healthy")) console.log(`${await benchHealthy(images)}\n`);
       if (wanted("load")) console.log(`${await benchLoad(images)}\n`);
+      if (wanted("swarm")) {
+        if (await swarmIsActive()) console.log(`${await benchSwarm(images, RUNS)}\n`);
+        else console.log("swarm: skipped, this engine is not a swarm manager (`docker swarm init --advertise-addr 127.0.0.1` first)\n");
+      }
     } finally {
       await removeLabelled(SUITE_LABEL);
     }

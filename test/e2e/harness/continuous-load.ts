@@ -8,6 +8,8 @@ export interface LoadReport {
   /** The first few failures, for the report. */
   readonly failures: readonly string[];
   readonly replicas: ReadonlyMap<string, number>;
+  /** The longest time without a successful answer: how long the proxy was unavailable. */
+  readonly longestGapMs: number;
 }
 
 export interface ChatTarget {
@@ -45,6 +47,8 @@ export class ContinuousLoad {
   private failures: string[] = [];
   private failed = 0;
   private readonly replicas = new Map<string, number>();
+  private lastSuccess = Date.now();
+  private longestGap = 0;
   private readonly done: Promise<void>;
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
@@ -53,6 +57,11 @@ export class ContinuousLoad {
       while (this.running) {
         const result = await chatThrough(target, this.agent);
         this.sent++;
+        if (result.status === 200) {
+          const now = Date.now();
+          this.longestGap = Math.max(this.longestGap, now - this.lastSuccess);
+          this.lastSuccess = now;
+        }
         if (result.status !== 200) {
           this.failed++;
           if (this.failures.length < 5) this.failures.push(`${result.status} ${result.error ?? ""}`.trim());
@@ -67,6 +76,7 @@ export class ContinuousLoad {
     this.running = false;
     await this.done;
     this.agent.destroy();
-    return { sent: this.sent, failed: this.failed, failures: this.failures, replicas: this.replicas };
+    this.longestGap = Math.max(this.longestGap, Date.now() - this.lastSuccess);
+    return { sent: this.sent, failed: this.failed, failures: this.failures, replicas: this.replicas, longestGapMs: this.longestGap };
   }
 }
