@@ -44,7 +44,7 @@ async function throughput(targets: readonly Target[], runs: number, concurrency:
   const base = median(rps[0]);
   return table(
     [`throughput, mock model, ${concurrency} clients`, "req/s", "errors", "vs 1 replica"],
-    targets.map((t, i) => [t.label, median(rps[i]).toFixed(1), String(errors[i]), `${(median(rps[i]) / base).toFixed(2)}x`]),
+    targets.map((t, i) => [t.label, median(rps[i]).toFixed(1), String(errors[i]), `${(median(rps[i]) / base).toFixed(2)}x`])
   );
 }
 
@@ -84,7 +84,11 @@ export async function benchSwarm(images: LocalImages, runs: number): Promise<str
       await deployment.startLiteLLM();
       return deployment;
     };
-    const target = (label: string, d: { baseUrl: string; secrets: { masterKey: string } }): Target => ({ label, baseUrl: d.baseUrl, key: d.secrets.masterKey });
+    const target = (label: string, d: { baseUrl: string; secrets: { masterKey: string } }): Target => ({
+      label,
+      baseUrl: d.baseUrl,
+      key: d.secrets.masterKey,
+    });
 
     const one = await swarm(1);
     const two = await swarm(2);
@@ -106,15 +110,22 @@ export async function benchSwarm(images: LocalImages, runs: number): Promise<str
     const single = await container("bench-change", (raw) => raw);
     const base = single.proxyConfig;
     const containerRow = await changeUnderLoad("container: replace (remove, create)", target("", single), async (run) =>
-      single.replace("litellm", await config(base.name, (raw) => withModel(`added-${run}`)({ ...raw, litellm: { ...raw.litellm, port: base.litellm.port } }))),
+      single.replace(
+        "litellm",
+        await config(base.name, (raw) => withModel(`added-${run}`)({ ...raw, litellm: { ...raw.litellm, port: base.litellm.port } }))
+      )
     );
     const swarmBase = three.config;
     const swarmRow = await changeUnderLoad(`swarm: rolling update, 3 replicas`, target("", three), async (run) =>
-      three.deploy(await config(swarmBase.name, (raw) => withModel(`added-${run}`)(swarmOf(3)({ ...raw, litellm: { ...raw.litellm, port: swarmBase.litellm.port } })))),
+      three.deploy(
+        await config(swarmBase.name, (raw) =>
+          withModel(`added-${run}`)(swarmOf(3)({ ...raw, litellm: { ...raw.litellm, port: swarmBase.litellm.port } }))
+        )
+      )
     );
     const change = table(
       [`a catalog change under load (8 clients, median of ${CHANGE_RUNS})`, "requests", "failed", "longest s without an answer"],
-      [containerRow, swarmRow],
+      [containerRow, swarmRow]
     );
     return [load8, load32, change].join("\n\n");
   } finally {

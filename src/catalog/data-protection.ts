@@ -2,6 +2,12 @@
 import type { ConfigProblem } from "./config-error";
 import type { StackConfig } from "./validate";
 
+/**
+ * Logical id of the state marker (`terraform_data.<id>`) whose input is the address of the protected
+ * volume: written by the constructs, read by the plan guard (src/operations/plan-guard.ts).
+ */
+export const DATA_PROTECTION_MARKER_ID = "data-protection";
+
 /** `LITELLM_DELETE_DATA=yes`: the deliberate switch that lets a destroy delete a protected volume. */
 export const DELETE_DATA_ENV = "LITELLM_DELETE_DATA";
 

@@ -2,7 +2,7 @@ import { Volume } from "@cdktf/provider-docker/lib/volume";
 import { TerraformResource } from "cdktf";
 import type { Construct } from "constructs";
 import type { StackConfig } from "../catalog/validate";
-import { DATA_PROTECTION_MARKER_ID } from "../operations/plan-guard";
+import { DATA_PROTECTION_MARKER_ID } from "../catalog/data-protection";
 import { resourceNames, stackLabels } from "./service-specs";
 import { terraformLiteral as literal } from "./terraform-literal";
 
@@ -24,15 +24,15 @@ export interface DataVolumeProps {
  * Terraform addresses earlier versions used.
  */
 export function addDataVolume(scope: Construct, props: DataVolumeProps): Volume {
-    const { config } = props;
-    const volume = new Volume(scope, "postgres-data", {
-      name: literal(resourceNames(config.name).volume),
-      labels: Object.entries(stackLabels(config, "volume")).map(([label, value]) => ({ label: literal(label), value: literal(value) })),
-      lifecycle: { preventDestroy: config.database.keepDataOnDestroy && !props.allowDataDeletion },
-    });
-    if (config.database.keepDataOnDestroy) {
-      const marker = new TerraformResource(scope, DATA_PROTECTION_MARKER_ID, { terraformResourceType: "terraform_data" });
-      marker.addOverride("input", literal(`${volume.terraformResourceType}.${volume.friendlyUniqueId}`));
-    }
-    return volume;
+  const { config } = props;
+  const volume = new Volume(scope, "postgres-data", {
+    name: literal(resourceNames(config.name).volume),
+    labels: Object.entries(stackLabels(config, "volume")).map(([label, value]) => ({ label: literal(label), value: literal(value) })),
+    lifecycle: { preventDestroy: config.database.keepDataOnDestroy && !props.allowDataDeletion },
+  });
+  if (config.database.keepDataOnDestroy) {
+    const marker = new TerraformResource(scope, DATA_PROTECTION_MARKER_ID, { terraformResourceType: "terraform_data" });
+    marker.addOverride("input", literal(`${volume.terraformResourceType}.${volume.friendlyUniqueId}`));
+  }
+  return volume;
 }

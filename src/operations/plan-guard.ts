@@ -6,8 +6,9 @@
  * renamed stack on a shared backend deletes the spend database in passing.
  */
 
-/** Logical id of the marker (`terraform_data.<id>`); its input is the address of the protected resource. */
-export const DATA_PROTECTION_MARKER_ID = "data-protection";
+import { DATA_PROTECTION_MARKER_ID } from "../catalog/data-protection";
+
+export { DATA_PROTECTION_MARKER_ID };
 export const DATA_PROTECTION_MARKER = `terraform_data.${DATA_PROTECTION_MARKER_ID}`;
 
 interface PlanResource {

@@ -24,7 +24,8 @@ export function swarmDeployProblem(config: StackConfig, node: SwarmNodeInfo): st
   if (node.state !== "active") {
     return `the swarm profile needs a swarm, and this engine's swarm state is "${node.state}": run \`docker swarm init\` on it (a single node is a swarm), or point DOCKER_HOST at a manager (ssh://user@manager)`;
   }
-  if (!node.isManager) return `this engine (${node.hostname}) is a swarm worker: point DOCKER_HOST at a manager, where services are created`;
+  if (!node.isManager)
+    return `this engine (${node.hostname}) is a swarm worker: point DOCKER_HOST at a manager, where services are created`;
   const databaseNode = config.swarm?.databaseNode;
   if (config.database.enabled && databaseNode && databaseNode !== node.hostname) {
     return `swarm.databaseNode is "${databaseNode}" but the deploy talks to "${node.hostname}": the data volume is created on the engine the deploy talks to, so Postgres must be pinned to that node (set databaseNode: ${node.hostname}, or set DOCKER_HOST to ${databaseNode})`;

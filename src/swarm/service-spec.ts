@@ -161,7 +161,10 @@ function objectName(readable: string, hash: string): string {
 
 /** The name of a config object: immutable, so a changed file is a new object. */
 export function configObjectName(service: ServiceSpec, config: ConfigFileSpec): string {
-  const file = config.path.split("/").pop()!.replace(/[^A-Za-z0-9_.-]/g, "-");
+  const file = config.path
+    .split("/")
+    .pop()!
+    .replace(/[^A-Za-z0-9_.-]/g, "-");
   return objectName(`${service.name}-${file}`, contentHash(`${service.name}\n${config.path}\n${config.contentHash}`));
 }
 

@@ -35,6 +35,10 @@ export function addSwarmProfile(stack: Construct, props: ProfileProps): void {
     : undefined;
   const redis = services.redis ? new SwarmService(stack, "redis", { spec: services.redis, network }) : undefined;
   const before = [migrations, redis].filter((s): s is SwarmService => s !== undefined).map((s) => s.service);
-  const litellm = new SwarmService(stack, "litellm", { spec: services.litellm, network, dependsOn: before.length > 0 ? before : undefined });
+  const litellm = new SwarmService(stack, "litellm", {
+    spec: services.litellm,
+    network,
+    dependsOn: before.length > 0 ? before : undefined,
+  });
   new SwarmService(stack, "load-balancer", { spec: services.loadBalancer, network, dependsOn: [litellm.service] });
 }

@@ -103,7 +103,7 @@ function migrationsService(config: StackConfig, litellm: ContainerSpec): Service
       },
       convergeTimeoutSeconds: 900,
       stopGraceSeconds: 10,
-    },
+    }
   );
   return { ...service, network: { ...service.network, aliases: [] }, ports: [] };
 }

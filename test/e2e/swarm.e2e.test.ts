@@ -25,7 +25,8 @@ let images: ReturnType<typeof buildLocalImages>;
 
 beforeAll(async () => {
   active = await swarmIsActive();
-  if (!active) process.stderr.write("SKIPPED (swarm profile): this engine is not a swarm manager; `.ci/run` runs `docker swarm init` for the suite\n");
+  if (!active)
+    process.stderr.write("SKIPPED (swarm profile): this engine is not a swarm manager; `.ci/run` runs `docker swarm init` for the suite\n");
   else images = buildLocalImages();
 }, 30 * 60_000);
 
@@ -55,10 +56,18 @@ async function deployed(config: StackConfig): Promise<SwarmDeployment> {
   return deployment;
 }
 
-const target = (deployment: SwarmDeployment, model = "mock"): ChatTarget => ({ baseUrl: deployment.baseUrl, key: deployment.secrets.masterKey, model });
+const target = (deployment: SwarmDeployment, model = "mock"): ChatTarget => ({
+  baseUrl: deployment.baseUrl,
+  key: deployment.secrets.masterKey,
+  model,
+});
 
 /** Requests on fresh connections, so the load balancer's round robin reaches every replica. */
-async function replicasAnswering(deployment: SwarmDeployment, model: string, requests: number): Promise<{ statuses: number[]; replicas: Set<string> }> {
+async function replicasAnswering(
+  deployment: SwarmDeployment,
+  model: string,
+  requests: number
+): Promise<{ statuses: number[]; replicas: Set<string> }> {
   const statuses: number[] = [];
   const replicas = new Set<string>();
   for (let i = 0; i < requests; i++) {
@@ -93,100 +102,132 @@ describe("swarm profile", () => {
   const swarmTest = (name: string, fn: () => Promise<void>, timeout?: number) =>
     test(name, async () => (active ? fn() : undefined), timeout);
 
-  swarmTest(`${REPLICAS} replicas become healthy behind the load balancer, and every one serves`, async () => {
-    const config = await swarmConfig(`e2e-swarm-${runId}`);
-    expect(config.redis.enabled).toBe(true); // the default with 3 replicas
-    main = await deployed(config);
-    const names = swarmNames(config.name);
-    expect(await main.taskAddresses(names.litellm)).toHaveLength(REPLICAS);
-    const { statuses, replicas } = await replicasAnswering(main, "mock", REPLICAS * 6);
-    expect(statuses.every((s) => s === 200)).toBe(true);
-    expect(replicas.size).toBe(REPLICAS);
-    // Secrets travel as swarm secrets: the service's definition does not hold them.
-    const inspected = JSON.stringify(await (await main.service(names.litellm))!.inspect());
-    expect(inspected).not.toContain(main.secrets.masterKey);
-    expect(inspected).not.toContain(main.secrets.redisPassword!);
-  }, 10 * 60_000);
+  swarmTest(
+    `${REPLICAS} replicas become healthy behind the load balancer, and every one serves`,
+    async () => {
+      const config = await swarmConfig(`e2e-swarm-${runId}`);
+      expect(config.redis.enabled).toBe(true); // the default with 3 replicas
+      main = await deployed(config);
+      const names = swarmNames(config.name);
+      expect(await main.taskAddresses(names.litellm)).toHaveLength(REPLICAS);
+      const { statuses, replicas } = await replicasAnswering(main, "mock", REPLICAS * 6);
+      expect(statuses.every((s) => s === 200)).toBe(true);
+      expect(replicas.size).toBe(REPLICAS);
+      // Secrets travel as swarm secrets: the service's definition does not hold them.
+      const inspected = JSON.stringify(await (await main.service(names.litellm))!.inspect());
+      expect(inspected).not.toContain(main.secrets.masterKey);
+      expect(inspected).not.toContain(main.secrets.redisPassword!);
+    },
+    10 * 60_000
+  );
 
-  swarmTest(`a limit of ${LIMIT}/min holds across ${REPLICAS} replicas with Redis; without Redis about ${REPLICAS} times as much gets through`, async () => {
-    const shared = await servedOf(main, 45);
-    const withoutRedis = await swarmConfig(`e2e-swarm-noredis-${runId}`);
-    const apart = await servedOf(await deployed({ ...withoutRedis, redis: { ...withoutRedis.redis, enabled: false } }), 45);
-    process.stdout.write(`served out of 45 (limit ${LIMIT}/min, ${REPLICAS} replicas): with Redis ${shared}, without ${apart}\n`);
-    expect(shared).toBeGreaterThanOrEqual(LIMIT - 1);
-    expect(shared).toBeLessThanOrEqual(LIMIT + 2);
-    expect(apart).toBeGreaterThanOrEqual(LIMIT * 2);
-    await deployments.pop()!.destroy();
-  }, 10 * 60_000);
+  swarmTest(
+    `a limit of ${LIMIT}/min holds across ${REPLICAS} replicas with Redis; without Redis about ${REPLICAS} times as much gets through`,
+    async () => {
+      const shared = await servedOf(main, 45);
+      const withoutRedis = await swarmConfig(`e2e-swarm-noredis-${runId}`);
+      const apart = await servedOf(await deployed({ ...withoutRedis, redis: { ...withoutRedis.redis, enabled: false } }), 45);
+      process.stdout.write(`served out of 45 (limit ${LIMIT}/min, ${REPLICAS} replicas): with Redis ${shared}, without ${apart}\n`);
+      expect(shared).toBeGreaterThanOrEqual(LIMIT - 1);
+      expect(shared).toBeLessThanOrEqual(LIMIT + 2);
+      expect(apart).toBeGreaterThanOrEqual(LIMIT * 2);
+      await deployments.pop()!.destroy();
+    },
+    10 * 60_000
+  );
 
-  swarmTest("a catalog change rolls out under continuous load without a failed request; then every replica serves the new catalog", async () => {
-    const changed = await swarmConfig(main.config.name, (raw) => ({
-      ...raw,
-      litellm: { ...raw.litellm, port: main.config.litellm.port },
-      models: [...raw.models, { preset: "mock", id: "mock-new", name: "Added while serving", mockResponse: "new catalog" }],
-    }));
-    const load = new ContinuousLoad(target(main));
-    const started = Date.now();
-    await main.deploy(changed);
-    const report = await load.stop();
-    process.stdout.write(`rolling catalog change: ${report.sent} requests in ${((Date.now() - started) / 1000).toFixed(0)}s, ${report.failed} failed ${report.failures.join("; ")}\n`);
-    expect(report.sent).toBeGreaterThan(100);
-    expect(report.failed).toBe(0);
-    const { statuses, replicas } = await replicasAnswering(main, "mock-new", REPLICAS * 6);
-    expect(statuses.every((s) => s === 200)).toBe(true);
-    expect(replicas.size).toBe(REPLICAS);
-  }, 15 * 60_000);
+  swarmTest(
+    "a catalog change rolls out under continuous load without a failed request; then every replica serves the new catalog",
+    async () => {
+      const changed = await swarmConfig(main.config.name, (raw) => ({
+        ...raw,
+        litellm: { ...raw.litellm, port: main.config.litellm.port },
+        models: [...raw.models, { preset: "mock", id: "mock-new", name: "Added while serving", mockResponse: "new catalog" }],
+      }));
+      const load = new ContinuousLoad(target(main));
+      const started = Date.now();
+      await main.deploy(changed);
+      const report = await load.stop();
+      process.stdout.write(
+        `rolling catalog change: ${report.sent} requests in ${((Date.now() - started) / 1000).toFixed(0)}s, ${
+          report.failed
+        } failed ${report.failures.join("; ")}\n`
+      );
+      expect(report.sent).toBeGreaterThan(100);
+      expect(report.failed).toBe(0);
+      const { statuses, replicas } = await replicasAnswering(main, "mock-new", REPLICAS * 6);
+      expect(statuses.every((s) => s === 200)).toBe(true);
+      expect(replicas.size).toBe(REPLICAS);
+    },
+    15 * 60_000
+  );
 
-  swarmTest("a rollout whose new tasks never become healthy rolls back by itself, and the old configuration serves throughout", async () => {
-    const names = swarmNames(main.config.name);
-    const good = main.specs().litellm;
-    // A release that cannot start: the process exits at once, so its task never turns healthy.
-    const broken = { ...good, command: [...good.command, "--no-such-flag"] };
-    const load = new ContinuousLoad(target(main, "mock-new"));
-    await main.apply(broken);
-    const state = await waitFor("the automatic rollback", 5 * 60_000, async () => {
-      const { updateState } = await main.state(names.litellm);
-      return updateState === "rollback_completed" ? updateState : undefined;
-    });
-    await main.waitConverged(good);
-    const report = await load.stop();
-    process.stdout.write(`bad rollout: ${state}; ${report.sent} requests, ${report.failed} failed ${report.failures.join("; ")}\n`);
-    expect(report.sent).toBeGreaterThan(50);
-    expect(report.failed).toBe(0);
-    const spec = (await (await main.service(names.litellm))!.inspect()).Spec;
-    expect(spec.TaskTemplate.ContainerSpec.Command).toEqual(good.command);
-  }, 10 * 60_000);
+  swarmTest(
+    "a rollout whose new tasks never become healthy rolls back by itself, and the old configuration serves throughout",
+    async () => {
+      const names = swarmNames(main.config.name);
+      const good = main.specs().litellm;
+      // A release that cannot start: the process exits at once, so its task never turns healthy.
+      const broken = { ...good, command: [...good.command, "--no-such-flag"] };
+      const load = new ContinuousLoad(target(main, "mock-new"));
+      await main.apply(broken);
+      const state = await waitFor("the automatic rollback", 5 * 60_000, async () => {
+        const { updateState } = await main.state(names.litellm);
+        return updateState === "rollback_completed" ? updateState : undefined;
+      });
+      await main.waitConverged(good);
+      const report = await load.stop();
+      process.stdout.write(`bad rollout: ${state}; ${report.sent} requests, ${report.failed} failed ${report.failures.join("; ")}\n`);
+      expect(report.sent).toBeGreaterThan(50);
+      expect(report.failed).toBe(0);
+      const spec = (await (await main.service(names.litellm))!.inspect()).Spec;
+      expect(spec.TaskTemplate.ContainerSpec.Command).toEqual(good.command);
+    },
+    10 * 60_000
+  );
 
-  swarmTest("a replica's process killed under load: the service is back to every replica, and the failures are reported", async () => {
-    const names = swarmNames(main.config.name);
-    const load = new ContinuousLoad(target(main, "mock-new"));
-    await new Promise((resolve) => setTimeout(resolve, 3000));
-    const [victim] = await docker.listContainers({ filters: { label: [`com.docker.swarm.service.name=${names.litellm}`] } });
-    const killedAt = Date.now();
-    await docker.getContainer(victim.Id).kill({ signal: "SIGKILL" });
-    // Back to N: N tasks running, none of them the killed one (swarm first has to notice it died).
-    await waitFor("a replacement task", 120_000, async () => {
-      const tasks = await docker.listTasks({ filters: { service: [names.litellm], "desired-state": ["running"] } });
-      const running = tasks.filter((t: any) => t.Status?.State === "running");
-      const replaced = !running.some((t: any) => t.Status?.ContainerStatus?.ContainerID === victim.Id);
-      return (replaced && running.length === REPLICAS) || undefined;
-    });
-    const back = (Date.now() - killedAt) / 1000;
-    const report = await load.stop();
-    process.stdout.write(`killed replica: back to ${REPLICAS} after ${back.toFixed(1)}s; ${report.sent} requests, ${report.failed} failed ${report.failures.join("; ")}\n`);
-    // Only requests in flight on that replica may fail (8 clients: at most a few); with HAProxy's retries, usually none.
-    expect(report.failed).toBeLessThanOrEqual(8);
-    expect(report.sent).toBeGreaterThan(50);
-  }, 5 * 60_000);
+  swarmTest(
+    "a replica's process killed under load: the service is back to every replica, and the failures are reported",
+    async () => {
+      const names = swarmNames(main.config.name);
+      const load = new ContinuousLoad(target(main, "mock-new"));
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      const [victim] = await docker.listContainers({ filters: { label: [`com.docker.swarm.service.name=${names.litellm}`] } });
+      const killedAt = Date.now();
+      await docker.getContainer(victim.Id).kill({ signal: "SIGKILL" });
+      // Back to N: N tasks running, none of them the killed one (swarm first has to notice it died).
+      await waitFor("a replacement task", 120_000, async () => {
+        const tasks = await docker.listTasks({ filters: { service: [names.litellm], "desired-state": ["running"] } });
+        const running = tasks.filter((t: any) => t.Status?.State === "running");
+        const replaced = !running.some((t: any) => t.Status?.ContainerStatus?.ContainerID === victim.Id);
+        return (replaced && running.length === REPLICAS) || undefined;
+      });
+      const back = (Date.now() - killedAt) / 1000;
+      const report = await load.stop();
+      process.stdout.write(
+        `killed replica: back to ${REPLICAS} after ${back.toFixed(1)}s; ${report.sent} requests, ${
+          report.failed
+        } failed ${report.failures.join("; ")}\n`
+      );
+      // Only requests in flight on that replica may fail (8 clients: at most a few); with HAProxy's retries, usually none.
+      expect(report.failed).toBeLessThanOrEqual(8);
+      expect(report.sent).toBeGreaterThan(50);
+    },
+    5 * 60_000
+  );
 
-  swarmTest("teardown leaves no service, config, secret, network or volume of the stack", async () => {
-    await main.destroy();
-    deployments.splice(deployments.indexOf(main), 1);
-    const filters = { label: [main.labelFilter] };
-    expect(await docker.listServices({ filters })).toEqual([]);
-    expect(await docker.listConfigs({ filters })).toEqual([]);
-    expect(await docker.listSecrets({ filters })).toEqual([]);
-    const left = await objectsLabelled(main.labelFilter);
-    expect(left).toEqual({ containers: [], networks: [], volumes: [] });
-  }, 5 * 60_000);
+  swarmTest(
+    "teardown leaves no service, config, secret, network or volume of the stack",
+    async () => {
+      await main.destroy();
+      deployments.splice(deployments.indexOf(main), 1);
+      const filters = { label: [main.labelFilter] };
+      expect(await docker.listServices({ filters })).toEqual([]);
+      expect(await docker.listConfigs({ filters })).toEqual([]);
+      expect(await docker.listSecrets({ filters })).toEqual([]);
+      const left = await objectsLabelled(main.labelFilter);
+      expect(left).toEqual({ containers: [], networks: [], volumes: [] });
+    },
+    5 * 60_000
+  );
 });

@@ -9,7 +9,15 @@ import { parseSwarmInfo, swarmDeployProblem } from "../../src/operations/swarm-c
 import { parseDockerPs } from "../../src/operations/running-stacks";
 import { loadPresets } from "../../src/catalog/presets";
 import { validateStackConfig } from "../../src/catalog/validate";
-import { configObjectName, contentHash, EXPORT_SECRETS, secretHashInput, secretObjectName, type ServiceSpec, withSecretsFromFiles } from "../../src/swarm/service-spec";
+import {
+  configObjectName,
+  contentHash,
+  EXPORT_SECRETS,
+  secretHashInput,
+  secretObjectName,
+  type ServiceSpec,
+  withSecretsFromFiles,
+} from "../../src/swarm/service-spec";
 import { swarmServiceSpecs } from "../../src/swarm/swarm-specs";
 import { problemsOf, validConfig } from "./helpers";
 
@@ -32,13 +40,19 @@ describe("validation", () => {
   });
 
   test("swarm settings without the swarm profile, a missing database node, a bindAddress and a floating load balancer are refused, each by name", () => {
-    expect(problemsOf({ ...rawSwarm(), profile: "container" })).toEqual([expect.stringMatching(/^swarm: swarm settings only apply with profile: swarm/)]);
-    expect(problemsOf({ ...rawSwarm(), swarm: { replicas: 2 } })).toEqual([expect.stringMatching(/^swarm\.databaseNode: is required with the database/)]);
+    expect(problemsOf({ ...rawSwarm(), profile: "container" })).toEqual([
+      expect.stringMatching(/^swarm: swarm settings only apply with profile: swarm/),
+    ]);
+    expect(problemsOf({ ...rawSwarm(), swarm: { replicas: 2 } })).toEqual([
+      expect.stringMatching(/^swarm\.databaseNode: is required with the database/),
+    ]);
     expect(problemsOf({ ...rawSwarm(), litellm: { bindAddress: "127.0.0.1" } })).toEqual([
       expect.stringMatching(/^litellm\.bindAddress: the swarm profile publishes the port on every interface/),
     ]);
     expect(problemsOf({ ...rawSwarm(), swarm: { databaseNode: "n", loadBalancerImage: "haproxy:latest" } })).toEqual([
-      expect.stringMatching(/^swarm\.loadBalancerImage: "haproxy:latest" uses the moving tag "latest": pin a release, e.g\. haproxy:3\.2\.6$/),
+      expect.stringMatching(
+        /^swarm\.loadBalancerImage: "haproxy:latest" uses the moving tag "latest": pin a release, e.g\. haproxy:3\.2\.6$/
+      ),
     ]);
     expect(problemsOf({ ...rawSwarm(), swarm: { replicas: 0, databaseNode: "n" } })).toEqual([expect.stringMatching(/^swarm\.replicas: /)]);
   });
@@ -71,7 +85,15 @@ describe("the services", () => {
 
   test("secrets are files, never in the service's environment; each service gets only its own", () => {
     const names = (spec: { secrets: readonly { envName: string }[] }) => spec.secrets.map((s) => s.envName);
-    expect(names(services.litellm)).toEqual(["ANTHROPIC_API_KEY", "DATABASE_URL", "LITELLM_MASTER_KEY", "LITELLM_SALT_KEY", "OPENAI_API_KEY", "REDIS_PASSWORD", "UI_PASSWORD"]);
+    expect(names(services.litellm)).toEqual([
+      "ANTHROPIC_API_KEY",
+      "DATABASE_URL",
+      "LITELLM_MASTER_KEY",
+      "LITELLM_SALT_KEY",
+      "OPENAI_API_KEY",
+      "REDIS_PASSWORD",
+      "UI_PASSWORD",
+    ]);
     expect(names(services.migrations!)).toEqual(["DATABASE_URL"]);
     expect(names(services.postgres!)).toEqual(["POSTGRES_PASSWORD"]);
     expect(names(services.redis!)).toEqual(["REDISCLI_AUTH", "REDIS_PASSWORD"]);
@@ -95,13 +117,19 @@ describe("the services", () => {
   test("the load balancer: one task per node on the configured port, host mode; its config does not change with the catalog", () => {
     expect(services.loadBalancer.mode).toBe("global");
     expect(services.loadBalancer.ports).toEqual([{ internal: 4000, external: 4000 }]);
-    const other = swarmServiceSpecs(swarm({ models: [{ preset: "claude-opus-4-6" }, { preset: "gpt-4o" }, { preset: "mock" }, { preset: "mock", id: "another" }] }), SECRETS);
+    const other = swarmServiceSpecs(
+      swarm({ models: [{ preset: "claude-opus-4-6" }, { preset: "gpt-4o" }, { preset: "mock" }, { preset: "mock", id: "another" }] }),
+      SECRETS
+    );
     expect(other.loadBalancer.configs).toEqual(services.loadBalancer.configs);
     expect(other.litellm.configs[0].contentHash).not.toBe(services.litellm.configs[0].contentHash);
   });
 
   test("without a database: no Postgres, no migrations, no schema switch", () => {
-    const noDb = swarmServiceSpecs(validConfig({ profile: "swarm", database: { enabled: false }, swarm: { replicas: 2 } }), { ...SECRETS, database: undefined });
+    const noDb = swarmServiceSpecs(validConfig({ profile: "swarm", database: { enabled: false }, swarm: { replicas: 2 } }), {
+      ...SECRETS,
+      database: undefined,
+    });
     expect(noDb.postgres).toBeUndefined();
     expect(noDb.migrations).toBeUndefined();
     expect(noDb.litellm.env.DISABLE_SCHEMA_UPDATE).toBeUndefined();
@@ -113,7 +141,13 @@ describe("the services", () => {
 });
 
 describe("haproxy.cfg", () => {
-  const cfg = renderHaproxyConfig({ upstreamService: "s-litellm", upstreamPort: 4000, listenPort: 4000, requestTimeoutSeconds: 600, serverSlots: serverSlotsFor(3) });
+  const cfg = renderHaproxyConfig({
+    upstreamService: "s-litellm",
+    upstreamPort: 4000,
+    listenPort: 4000,
+    requestTimeoutSeconds: 600,
+    serverSlots: serverSlotsFor(3),
+  });
 
   test("finds the replicas through Docker's DNS, health-checks them every second, retries what a replica dropped", () => {
     expect(cfg).toContain("nameserver docker 127.0.0.11:53");
@@ -141,7 +175,9 @@ describe("the deploy's engine check", () => {
   test("no swarm, a worker, or another node than the database's: refused with what to do", () => {
     expect(swarmDeployProblem(swarm(), node("inactive false node-1"))).toMatch(/swarm state is "inactive": run `docker swarm init`/);
     expect(swarmDeployProblem(swarm(), node("active false node-1"))).toMatch(/is a swarm worker: point DOCKER_HOST at a manager/);
-    expect(swarmDeployProblem(swarm(), node("active true node-2"))).toMatch(/swarm\.databaseNode is "node-1" but the deploy talks to "node-2"/);
+    expect(swarmDeployProblem(swarm(), node("active true node-2"))).toMatch(
+      /swarm\.databaseNode is "node-1" but the deploy talks to "node-2"/
+    );
   });
 });
 
@@ -156,7 +192,17 @@ describe("names swarm accepts", () => {
     name: "a".repeat(40),
     profile: "swarm",
     swarm: { replicas: 2, databaseNode: "n" },
-    models: [{ preset: "mock" }, { id: "m", name: "M", model: "openai/x", apiKeyEnv: "A_VERY_LONG_PROVIDER_CREDENTIAL_VARIABLE_NAME", contextWindow: 1000, maxTokens: 100 }],
+    models: [
+      { preset: "mock" },
+      {
+        id: "m",
+        name: "M",
+        model: "openai/x",
+        apiKeyEnv: "A_VERY_LONG_PROVIDER_CREDENTIAL_VARIABLE_NAME",
+        contextWindow: 1000,
+        maxTokens: 100,
+      },
+    ],
     router: {},
     openclaw: { primary: "mock" },
   });
@@ -175,8 +221,8 @@ describe("names swarm accepts", () => {
 
   test("a stack name that would make a service name over 63 characters is refused", () => {
     expect(validateStackConfig({ ...rawSwarm(), name: "a".repeat(40) }, loadPresets(), "test").name).toBe("a".repeat(40));
-    expect(() => validateStackConfig({ ...rawSwarm(), name: "a".repeat(40) }, loadPresets(), "test", { EXPERIMENT: "a-long-experiment" })).toThrow(
-      /name \(with EXPERIMENT\): "a{40}-exp-a-long-experiment" is 62 characters: with the swarm profile at most 52/,
-    );
+    expect(() =>
+      validateStackConfig({ ...rawSwarm(), name: "a".repeat(40) }, loadPresets(), "test", { EXPERIMENT: "a-long-experiment" })
+    ).toThrow(/name \(with EXPERIMENT\): "a{40}-exp-a-long-experiment" is 62 characters: with the swarm profile at most 52/);
   });
 });

@@ -40,7 +40,9 @@ const config = validConfig({
 const specs = swarmServiceSpecs(config, SECRETS);
 const allSpecs = Object.values(specs).filter((s): s is ServiceSpec => s !== undefined);
 const json = Testing.synth(new LiteLLMStack(Testing.app(), config.name, { config, projectDir: "/tmp/project" }));
-const evaluated = terraformAvailable ? evaluateWithTerraform(json, (type, name, attribute) => `${type}.${name}.${attribute}`, VARIABLES) : undefined;
+const evaluated = terraformAvailable
+  ? evaluateWithTerraform(json, (type, name, attribute) => `${type}.${name}.${attribute}`, VARIABLES)
+  : undefined;
 
 const first = <T>(value: T | T[]): T => [value].flat()[0] as T;
 const serviceNamed = (name: string) => Object.values(evaluated!.resources.docker_service).find((s) => s.name === name)!;
@@ -82,7 +84,7 @@ describe("the swarm profile as Terraform evaluates it", () => {
       for (const value of Object.values(VARIABLES)) expect(body).not.toContain(value);
     }
     expect(specs.litellm.secrets.map((s) => s.envName)).toEqual(
-      expect.arrayContaining(["LITELLM_MASTER_KEY", "DATABASE_URL", "LITELLM_SALT_KEY", "REDIS_PASSWORD", "ANTHROPIC_API_KEY"]),
+      expect.arrayContaining(["LITELLM_MASTER_KEY", "DATABASE_URL", "LITELLM_SALT_KEY", "REDIS_PASSWORD", "ANTHROPIC_API_KEY"])
     );
   });
 

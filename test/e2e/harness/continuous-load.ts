@@ -28,12 +28,18 @@ export function chatThrough(target: ChatTarget, agent: Agent | false): Promise<{
         method: "POST",
         agent,
         timeout: 30_000,
-        headers: { authorization: `Bearer ${target.key}`, "content-type": "application/json", ...(agent === false ? { connection: "close" } : {}) },
+        headers: {
+          authorization: `Bearer ${target.key}`,
+          "content-type": "application/json",
+          ...(agent === false ? { connection: "close" } : {}),
+        },
       },
       (res) => {
         res.resume();
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, replica: res.headers[REPLICA_HEADER.toLowerCase()] as string | undefined }));
-      },
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, replica: res.headers[REPLICA_HEADER.toLowerCase()] as string | undefined })
+        );
+      }
     );
     req.on("timeout", () => req.destroy(new Error("timed out")));
     req.on("error", (error) => resolve({ status: 0, error: error.message }));

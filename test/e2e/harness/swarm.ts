@@ -26,7 +26,7 @@ const sha12 = (text: string) => createHash("sha256").update(text).digest("hex").
 /** The order Terraform creates them in (each depends on the ones before). */
 function inOrder(services: SwarmServices): ServiceSpec[] {
   return [services.postgres, services.migrations, services.redis, services.litellm, services.loadBalancer].filter(
-    (s): s is ServiceSpec => s !== undefined,
+    (s): s is ServiceSpec => s !== undefined
   );
 }
 
@@ -45,10 +45,7 @@ export class SwarmDeployment {
   /** What was last sent for each service. */
   private readonly applied = new Map<string, string>();
 
-  constructor(
-    public config: StackConfig,
-    readonly images: LocalImages,
-  ) {
+  constructor(public config: StackConfig, readonly images: LocalImages) {
     this.names = resourceNames(config.name);
     this.labelFilter = `${LABEL_PREFIX}.stack=${config.name}`;
     this.baseUrl = `http://127.0.0.1:${config.litellm.port}`;
@@ -141,11 +138,11 @@ export class SwarmDeployment {
       const containers = await docker.listContainers({ all: true, filters: { label: ["com.docker.swarm.service.name"] } });
       return containers.filter((c) => c.Labels["com.docker.swarm.service.name"]?.startsWith(`${this.config.name}-`));
     };
-    await waitFor(`${this.config.name}: task containers gone`, 60_000, async () => ((await taskContainers()).length === 0 ? true : undefined)).catch(
-      async () => {
-        for (const c of await taskContainers()) await docker.getContainer(c.Id).remove({ force: true });
-      },
-    );
+    await waitFor(`${this.config.name}: task containers gone`, 60_000, async () =>
+      (await taskContainers()).length === 0 ? true : undefined
+    ).catch(async () => {
+      for (const c of await taskContainers()) await docker.getContainer(c.Id).remove({ force: true });
+    });
     for (const config of await docker.listConfigs({ filters })) await docker.getConfig(config.ID).remove();
     for (const secret of await docker.listSecrets({ filters })) await docker.getSecret(secret.ID).remove();
     for (const network of await docker.listNetworks({ filters })) {
@@ -154,7 +151,7 @@ export class SwarmDeployment {
           .getNetwork(network.Id)
           .remove()
           .then(() => true)
-          .catch(() => undefined),
+          .catch(() => undefined)
       );
     }
   }
@@ -176,7 +173,8 @@ export class SwarmDeployment {
 
   /** A config or secret by name, created if missing (both are immutable: a new value is a new name). */
   private async ensureObject(kind: "config" | "secret", name: string, data: string, labels: Record<string, string>): Promise<string> {
-    const list = kind === "config" ? await docker.listConfigs({ filters: { name: [name] } }) : await docker.listSecrets({ filters: { name: [name] } });
+    const list =
+      kind === "config" ? await docker.listConfigs({ filters: { name: [name] } }) : await docker.listSecrets({ filters: { name: [name] } });
     const found = (list as any[]).find((o) => o.Spec?.Name === name);
     if (found) return found.ID;
     const body = { Name: name, Data: Buffer.from(data).toString("base64"), Labels: labels };
