@@ -2,7 +2,9 @@
  * The swarm profile's pure parts: validation, the services it derives from the container specs,
  * the load balancer's config and the deploy's engine check.
  */
+import { Testing } from "cdktf";
 import type { StackSecrets } from "../../src/containers/service-specs";
+import { LiteLLMStack } from "../../stacks/litellm-stack";
 import { liteLLMSpec } from "../../src/containers/service-specs";
 import { renderHaproxyConfig, serverSlotsFor } from "../../src/generate/haproxy-config";
 import { parseSwarmInfo, swarmDeployProblem } from "../../src/operations/swarm-check";
@@ -224,5 +226,32 @@ describe("names swarm accepts", () => {
     expect(() =>
       validateStackConfig({ ...rawSwarm(), name: "a".repeat(40) }, loadPresets(), "test", { EXPERIMENT: "a-long-experiment" })
     ).toThrow(/name \(with EXPERIMENT\): "a{40}-exp-a-long-experiment" is 62 characters: with the swarm profile at most 52/);
+  });
+});
+
+describe("one stack, two profiles", () => {
+  const synth = (config: ReturnType<typeof validConfig>) =>
+    JSON.parse(Testing.synth(new LiteLLMStack(Testing.app(), config.name, { config, projectDir: "/p" }))).resource as Record<string, Record<string, unknown>>;
+
+  test("the swarm profile renders services, configs and secrets, and no container or image", () => {
+    const resources = synth(swarm());
+    expect(Object.keys(resources.docker_service)).toHaveLength(5);
+    expect(resources.docker_container).toBeUndefined();
+    expect(resources.docker_image).toBeUndefined();
+    expect(Object.keys(resources.docker_config)).toHaveLength(2);
+    expect(resources.docker_network.network).toMatchObject({ driver: "overlay" });
+    expect(Object.keys(resources.docker_volume)).toEqual(["postgres-data"]);
+  });
+
+  test("the container profile keeps the Terraform addresses of earlier versions (a new address would replace every container)", () => {
+    const resources = synth(validConfig({ litellm: { workers: 2 } }));
+    expect(Object.keys(resources.docker_container).sort()).toEqual([
+      "litellm_container_7EDBBC99",
+      "postgres_container_A7145DB3",
+      "redis_container_C24AB333",
+    ]);
+    expect(Object.keys(resources.docker_network)).toEqual(["network"]);
+    expect(Object.keys(resources.docker_volume)).toEqual(["postgres-data"]);
+    expect(resources.docker_service).toBeUndefined();
   });
 });
