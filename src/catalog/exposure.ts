@@ -31,10 +31,15 @@ export function exposureFindings(config: StackConfig, env: NodeJS.ProcessEnv): E
     masterKey && masterKey.startsWith("sk-")
       ? []
       : [
-          {
-            path: "litellm.bindAddress",
-            message: `${bindAddress} is beyond loopback, which needs master key protection: set ${MASTER_KEY_ENV} (sk-...) in the environment`,
-          },
+          config.profile === "swarm"
+            ? {
+                path: "profile",
+                message: `the swarm profile publishes port ${port} on every interface of every node, which needs master key protection: set ${MASTER_KEY_ENV} (sk-...) in the environment`,
+              }
+            : {
+                path: "litellm.bindAddress",
+                message: `${bindAddress} is beyond loopback, which needs master key protection: set ${MASTER_KEY_ENV} (sk-...) in the environment`,
+              },
         ];
   return { warnings, problems };
 }

@@ -187,7 +187,8 @@ export function validateStackConfig(
     ...(experimentName ? { experiment: experimentName } : {}),
     docker: { ...docker, engineApiVersion: docker.engineApiVersion ?? detectedApiVersion },
     backend,
-    litellm: { ...litellm, port },
+    // Swarm's host-mode ports take no address: the load balancer listens on every interface.
+    litellm: { ...litellm, port, ...(profile === "swarm" ? { bindAddress: "0.0.0.0" } : {}) },
     database,
     models,
     keys,

@@ -9,6 +9,7 @@ import { liteLLMSpec } from "../../src/containers/service-specs";
 import { renderHaproxyConfig, serverSlotsFor } from "../../src/generate/haproxy-config";
 import { parseSwarmInfo, swarmDeployProblem } from "../../src/operations/swarm-check";
 import { parseDockerPs } from "../../src/operations/running-stacks";
+import { exposureFindings } from "../../src/catalog/exposure";
 import { loadPresets } from "../../src/catalog/presets";
 import { validateStackConfig } from "../../src/catalog/validate";
 import {
@@ -254,4 +255,13 @@ describe("one stack, two profiles", () => {
     expect(Object.keys(resources.docker_volume)).toEqual(["postgres-data"]);
     expect(resources.docker_service).toBeUndefined();
   });
+});
+
+test("the swarm profile is reachable on every interface: warned, and refused without a master key from the environment", () => {
+  const config = swarm();
+  expect(config.litellm.bindAddress).toBe("0.0.0.0");
+  const without = exposureFindings(config, {});
+  expect(without.warnings).toEqual([expect.stringMatching(/publishes the proxy on port 4000 of every interface/)]);
+  expect(without.problems).toEqual([{ path: "profile", message: expect.stringMatching(/^the swarm profile publishes port 4000 on every interface of every node.*set LITELLM_MASTER_KEY/) }]);
+  expect(exposureFindings(config, { LITELLM_MASTER_KEY: "sk-operator-managed" }).problems).toEqual([]);
 });
