@@ -52,6 +52,12 @@ describe("terraform init parses the synthesized stack", () => {
     expect(initErrors(synth(config))).toEqual(onlyMissingProviders);
   });
 
+  parseTest("the swarm example (services, configs, secrets, locals)", () => {
+    const config = loadStackConfig(join(__dirname, "../../examples/swarm.config.yaml"), presets, {});
+    expect(config.profile).toBe("swarm");
+    expect(initErrors(synth(config))).toEqual(onlyMissingProviders);
+  });
+
   parseTest("an experiment without the database", () => {
     const config = validateStackConfig(configInput({ database: { enabled: false } }), presets, "test", { EXPERIMENT: "x" });
     expect(initErrors(synth(config))).toEqual(onlyMissingProviders);
