@@ -95,8 +95,11 @@ export async function benchSwarm(images: LocalImages, runs: number): Promise<str
     const three = await swarm(3);
     const threeNoRedis = await swarm(3, false);
     const workers = await container("bench-workers2", (raw) => ({ ...raw, litellm: { ...raw.litellm, workers: 2 } }));
+    // What the load balancer and the overlay network cost: the same single process, published directly.
+    const direct = await container("bench-direct", (raw) => raw);
     const targets = [
       target("swarm, 1 replica (baseline)", one),
+      target("container, 1 worker, no load balancer", direct),
       target("swarm, 2 replicas + Redis", two),
       target("swarm, 3 replicas + Redis", three),
       target("swarm, 3 replicas without Redis (unsafe)", threeNoRedis),
@@ -104,7 +107,7 @@ export async function benchSwarm(images: LocalImages, runs: number): Promise<str
     ];
     const load8 = await throughput(targets, runs, 8);
     const load32 = await throughput(targets, runs, 32);
-    for (const d of [one, two, threeNoRedis, workers]) await d.destroy();
+    for (const d of [one, two, threeNoRedis, workers, direct]) await d.destroy();
 
     // One model added per run: each a real catalog change (a new config.yaml, a new container or rollout).
     const single = await container("bench-change", (raw) => raw);
