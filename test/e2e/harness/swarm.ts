@@ -85,6 +85,16 @@ export class SwarmDeployment {
     return issuedAt;
   }
 
+  /** Replaces a service's tasks without changing its definition (`docker service update --force`). */
+  async replaceTasks(spec: ServiceSpec): Promise<void> {
+    const service = (await this.service(spec.name))!;
+    const info = await service.inspect();
+    const issuedAt = Date.now();
+    const template = { ...info.Spec.TaskTemplate, ForceUpdate: (info.Spec.TaskTemplate.ForceUpdate ?? 0) + 1 };
+    await service.update({ version: info.Version.Index, ...info.Spec, TaskTemplate: template });
+    await this.waitConverged(spec, issuedAt);
+  }
+
   async service(name: string): Promise<Docker.Service | undefined> {
     const [found] = await docker.listServices({ filters: { name: [name] } });
     return found && found.Spec?.Name === name ? docker.getService(found.ID) : undefined;
