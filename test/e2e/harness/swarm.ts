@@ -3,6 +3,7 @@
  * the SwarmProxy renders for Terraform), through the Engine API calls kreuzwerker/docker makes:
  * secrets and configs under hash-carrying names, then services in the stack's dependency order.
  */
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import type Docker from "dockerode";
 import type { StackConfig } from "../../../src/catalog/validate";
@@ -15,6 +16,12 @@ import { type LocalImages, mapImage } from "./images";
 import { waitFor } from "./wait";
 
 const NS = 1_000_000_000;
+
+/** The same question, answered synchronously (the suite decides at load time what it can run). */
+export function swarmManagerNow(): boolean {
+  const result = spawnSync("docker", ["info", "--format", "{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}"], { encoding: "utf8", timeout: 20_000 });
+  return result.status === 0 && result.stdout.trim() === "active true";
+}
 
 export async function swarmIsActive(): Promise<boolean> {
   const info = await docker.info();
