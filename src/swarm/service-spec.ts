@@ -10,6 +10,11 @@ import type { ContainerSpec, HealthcheckSpec } from "../containers/container-spe
 /** Where swarm mounts a service's secrets; each file is named after the variable it fills. */
 export const SECRETS_DIR = "/run/secrets";
 
+/** Swarm refuses config and secret names longer than this. */
+export const SWARM_OBJECT_NAME_MAX = 64;
+/** Hex characters of a content hash in a name (contentHash, and Terraform's substr(sha256(...), 0, 12)). */
+const NAME_HASH_LENGTH = 12;
+
 /** A swarm config: immutable, so its name carries a hash of its content. */
 export interface ConfigFileSpec {
   /** Absolute path inside the container. */
@@ -103,7 +108,7 @@ export function withSecretsFromFiles(argv: readonly string[]): string[] {
 }
 
 export function contentHash(content: string): string {
-  return createHash("sha256").update(content).digest("hex").slice(0, 12);
+  return createHash("sha256").update(content).digest("hex").slice(0, NAME_HASH_LENGTH);
 }
 
 /** The container's process as one argv: its entrypoint, then its command (or the image's CMD). */
@@ -151,12 +156,11 @@ export function serviceFromContainer(spec: ContainerSpec, options: ServiceOption
   };
 }
 
-/** Swarm refuses config and secret names longer than this. */
-export const SWARM_OBJECT_NAME_MAX = 64;
 
 /** A readable prefix cut to fit, then the hash that makes the name unique and changes with the content. */
 function objectName(readable: string, hash: string): string {
-  return `${readable.slice(0, SWARM_OBJECT_NAME_MAX - hash.length - 1)}-${hash}`;
+  // A fixed length, not hash.length: for the stack the hash is a Terraform token, longer in cdktf than its value.
+  return `${readable.slice(0, SWARM_OBJECT_NAME_MAX - NAME_HASH_LENGTH - 1)}-${hash}`;
 }
 
 /** The name of a config object: immutable, so a changed file is a new object. */

@@ -92,3 +92,27 @@ describe("the swarm profile as Terraform evaluates it", () => {
     for (const value of Object.values(VARIABLES)) expect(json).not.toContain(value);
   });
 });
+
+evaluationTest("long names: Terraform cuts a secret's name exactly where the harness does (the hash is a token at synth time)", () => {
+  const long = validConfig({
+    name: "a".repeat(40),
+    profile: "swarm",
+    database: { enabled: false },
+    swarm: { replicas: 2 },
+    models: [{ preset: "mock" }, { id: "m", name: "M", model: "openai/x", apiKeyEnv: "A_VERY_LONG_PROVIDER_CREDENTIAL_VARIABLE_NAME", contextWindow: 1000, maxTokens: 100 }],
+    router: {},
+    openclaw: { primary: "mock" },
+  });
+  const secrets: StackSecrets = { masterKey: "sk-test-master", redisPassword: "redis-test-password", upstream: { A_VERY_LONG_PROVIDER_CREDENTIAL_VARIABLE_NAME: "v-long" } };
+  const synthesized = Testing.synth(new LiteLLMStack(Testing.app(), long.name, { config: long, projectDir: "/tmp/project" }));
+  const names = Object.values(
+    evaluateWithTerraform(synthesized, (type, name, attribute) => `${type}.${name}.${attribute}`, {
+      ...VARIABLES,
+      A_VERY_LONG_PROVIDER_CREDENTIAL_VARIABLE_NAME: "v-long",
+    }).resources.docker_secret,
+  ).map((s) => s.name);
+  const litellm = swarmServiceSpecs(long, secrets).litellm;
+  const expected = litellm.secrets.map(({ envName, value }) => secretObjectName(litellm, envName, sha12(secretHashInput(litellm, envName) + value)));
+  expect(expected.some((name) => name.length === 64)).toBe(true);
+  expect(names).toEqual(expect.arrayContaining(expected));
+});
