@@ -184,3 +184,8 @@ export function secretHashInput(service: ServiceSpec, envName: string): string {
 export function secretObjectName(service: ServiceSpec, envName: string, hash: string): string {
   return objectName(`${service.name}-${envName.toLowerCase().replace(/_/g, "-")}`, hash);
 }
+
+/** The same name computed here from a plain value, as Terraform computes it from the variables. */
+export function secretObjectNameOf(service: ServiceSpec, { envName, value }: SecretEnvSpec): string {
+  return secretObjectName(service, envName, contentHash(secretHashInput(service, envName) + value));
+}

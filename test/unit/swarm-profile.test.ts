@@ -14,10 +14,8 @@ import { loadPresets } from "../../src/catalog/presets";
 import { validateStackConfig } from "../../src/catalog/validate";
 import {
   configObjectName,
-  contentHash,
   EXPORT_SECRETS,
-  secretHashInput,
-  secretObjectName,
+  secretObjectNameOf,
   type ServiceSpec,
   withSecretsFromFiles,
 } from "../../src/swarm/service-spec";
@@ -215,7 +213,7 @@ describe("names swarm accepts", () => {
     const specs = Object.values(services).filter((spec): spec is ServiceSpec => spec !== undefined);
     const names = specs.flatMap((spec) => [
       ...spec.configs.map((c) => configObjectName(spec, c)),
-      ...spec.secrets.map((s) => secretObjectName(spec, s.envName, contentHash(secretHashInput(spec, s.envName) + s.value))),
+      ...spec.secrets.map((s) => secretObjectNameOf(spec, s)),
     ]);
     expect(names.some((n) => n.length === 64)).toBe(true); // some were cut to fit
     for (const name of names) expect(name.length).toBeLessThanOrEqual(64);

@@ -4,10 +4,9 @@
  * each secret reaches its `docker_secret` as given (and nowhere else), named by the hash the
  * end-to-end harness computes too.
  */
-import { createHash } from "node:crypto";
 import { Testing } from "cdktf";
 import type { StackSecrets } from "../../src/containers/service-specs";
-import { configObjectName, secretHashInput, secretObjectName, type ServiceSpec } from "../../src/swarm/service-spec";
+import { configObjectName, secretObjectNameOf, type ServiceSpec } from "../../src/swarm/service-spec";
 import { swarmServiceSpecs } from "../../src/swarm/swarm-specs";
 import { LiteLLMStack } from "../../stacks/litellm-stack";
 import { evaluateWithTerraform, terraformAvailable, terraformBinary } from "../support/terraform-evaluate";
@@ -46,7 +45,6 @@ const evaluated = terraformAvailable
 
 const first = <T>(value: T | T[]): T => [value].flat()[0] as T;
 const serviceNamed = (name: string) => Object.values(evaluated!.resources.docker_service).find((s) => s.name === name)!;
-const sha12 = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 12);
 
 describe("the swarm profile as Terraform evaluates it", () => {
   evaluationTest.each(allSpecs.map((spec) => [spec.name, spec] as const))("%s: command, environment, healthcheck, mode", (_name, spec) => {
@@ -74,8 +72,9 @@ describe("the swarm profile as Terraform evaluates it", () => {
   evaluationTest("secrets: each value reaches its docker_secret, named by its hash, and no service definition", () => {
     const secrets = Object.values(evaluated!.resources.docker_secret);
     for (const spec of allSpecs) {
-      for (const { envName, value } of spec.secrets) {
-        const name = secretObjectName(spec, envName, sha12(secretHashInput(spec, envName) + value));
+      for (const secretSpec of spec.secrets) {
+        const { value } = secretSpec;
+        const name = secretObjectNameOf(spec, secretSpec);
         const secret = secrets.find((s) => s.name === name);
         expect(secret).toBeDefined();
         expect(Buffer.from(secret.data, "base64").toString()).toBe(`${value}\n`);
@@ -112,7 +111,7 @@ evaluationTest("long names: Terraform cuts a secret's name exactly where the har
     }).resources.docker_secret,
   ).map((s) => s.name);
   const litellm = swarmServiceSpecs(long, secrets).litellm;
-  const expected = litellm.secrets.map(({ envName, value }) => secretObjectName(litellm, envName, sha12(secretHashInput(litellm, envName) + value)));
+  const expected = litellm.secrets.map((secret) => secretObjectNameOf(litellm, secret));
   expect(expected.some((name) => name.length === 64)).toBe(true);
   expect(names).toEqual(expect.arrayContaining(expected));
 });

@@ -4,11 +4,10 @@
  * secrets and configs under hash-carrying names, then services in the stack's dependency order.
  */
 import { spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import type Docker from "dockerode";
 import type { StackConfig } from "../../../src/catalog/validate";
 import { LABEL_PREFIX, resourceNames, stackLabels, type StackSecrets } from "../../../src/containers/service-specs";
-import { configObjectName, secretHashInput, secretObjectName, type ServiceSpec } from "../../../src/swarm/service-spec";
+import { configObjectName, secretObjectNameOf, type ServiceSpec } from "../../../src/swarm/service-spec";
 import { type SwarmServices, swarmServiceSpecs } from "../../../src/swarm/swarm-specs";
 import { testSecrets } from "./deployment";
 import { docker, SUITE_LABEL } from "./engine";
@@ -28,7 +27,6 @@ export async function swarmIsActive(): Promise<boolean> {
   return info.Swarm?.LocalNodeState === "active" && info.Swarm?.ControlAvailable === true;
 }
 
-const sha12 = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 12);
 
 /** The order Terraform creates them in (each depends on the ones before). */
 function inOrder(services: SwarmServices): ServiceSpec[] {
@@ -209,8 +207,9 @@ export class SwarmDeployment {
       configs.push({ ConfigID: id, ConfigName: name, File: file(config.path) });
     }
     const secrets = [];
-    for (const { envName, value } of spec.secrets) {
-      const name = secretObjectName(spec, envName, sha12(secretHashInput(spec, envName) + value));
+    for (const secret of spec.secrets) {
+      const { envName, value } = secret;
+      const name = secretObjectNameOf(spec, secret);
       const id = await this.ensureObject("secret", name, `${value}\n`, labels);
       secrets.push({ SecretID: id, SecretName: name, File: file(`/run/secrets/${envName}`) });
     }
