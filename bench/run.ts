@@ -19,7 +19,7 @@ import { waitFor } from "../test/e2e/harness/wait";
 import type { StackConfig } from "../src/catalog/validate";
 import { load, type LoadResult } from "./load";
 import { benchSwarm } from "./swarm";
-import { swarmIsActive } from "../test/e2e/harness/swarm";
+import { swarmManagerNow } from "../test/e2e/harness/swarm";
 import { median, repeat, table } from "./stats";
 
 const RUNS = Math.max(5, Number(process.env.BENCH_RUNS ?? 5));
@@ -289,7 +289,7 @@ async function main(): Promise<void> {
       if (wanted("healthy")) console.log(`${await benchHealthy(images)}\n`);
       if (wanted("load")) console.log(`${await benchLoad(images)}\n`);
       if (wanted("swarm")) {
-        if (await swarmIsActive()) console.log(`${await benchSwarm(images, RUNS)}\n`);
+        if (swarmManagerNow()) console.log(`${await benchSwarm(images, RUNS)}\n`);
         else console.log("swarm: skipped, this engine is not a swarm manager (`docker swarm init --advertise-addr 127.0.0.1` first)\n");
       }
     } finally {

@@ -27,7 +27,7 @@ import { AdminError } from "../src/operations/litellm-admin";
 import { formatStacks, parseDockerPs, portClashProblems, type RunningStack } from "../src/operations/running-stacks";
 import { deployStack, destroyStack, type LifecycleOptions, type Outcome } from "../src/operations/stack-lifecycle";
 import { localStateResourceCount } from "../src/operations/state-files";
-import { parseSwarmInfo, swarmDeployProblem } from "../src/operations/swarm-check";
+import { parseSwarmInfo, SWARM_INFO_FORMAT, swarmDeployProblem } from "../src/operations/swarm-check";
 import { connectToProxy } from "../src/operations/stack-outputs";
 
 /** Terraform writes state, backups and plans with the process umask: owner-only from here on. */
@@ -105,7 +105,7 @@ async function main([command, ...rest]: string[]): Promise<number> {
     const engine = nothingDeployed ? undefined : engineInfo(config.docker.host);
     if (engine && "error" in engine) return finish({ code: 1, summary: `${noEngineMessage(config.docker.host, engine.error)}. Nothing was changed` });
     if (engine && config.profile === "swarm") {
-      const info = await docker(["info", "--format", "{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}} {{.Name}}"], config.docker.host);
+      const info = await docker(["info", "--format", SWARM_INFO_FORMAT], config.docker.host);
       const problem = swarmDeployProblem(config, parseSwarmInfo(info.stdout));
       if (problem) return finish({ code: 1, summary: `${problem}. Nothing was changed` });
     }

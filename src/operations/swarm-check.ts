@@ -12,7 +12,10 @@ export interface SwarmNodeInfo {
   readonly hostname: string;
 }
 
-/** `docker info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}} {{.Name}}'` -> SwarmNodeInfo. */
+/** What `docker info --format` is asked for a SwarmNodeInfo. */
+export const SWARM_INFO_FORMAT = "{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}} {{.Name}}";
+
+/** The output of `docker info --format SWARM_INFO_FORMAT` -> SwarmNodeInfo. */
 export function parseSwarmInfo(output: string): SwarmNodeInfo {
   const [state = "unknown", manager = "false", hostname = ""] = output.trim().split(/\s+/);
   return { state, isManager: manager === "true", hostname };

@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import type Docker from "dockerode";
 import type { StackConfig } from "../../../src/catalog/validate";
 import { LABEL_PREFIX, resourceNames, stackLabels, type StackSecrets } from "../../../src/containers/service-specs";
+import { parseSwarmInfo, SWARM_INFO_FORMAT } from "../../../src/operations/swarm-check";
 import { configObjectName, secretObjectNameOf, type ServiceSpec } from "../../../src/swarm/service-spec";
 import { type SwarmServices, swarmServiceSpecs } from "../../../src/swarm/swarm-specs";
 import { testSecrets } from "./deployment";
@@ -16,17 +17,15 @@ import { waitFor } from "./wait";
 
 const NS = 1_000_000_000;
 
-/** The same question, answered synchronously (the suite decides at load time what it can run). */
+/**
+ * Whether this engine is a swarm manager, asked as `npm run deploy` asks it; synchronously, since
+ * the suite decides at load time what it can run.
+ */
 export function swarmManagerNow(): boolean {
-  const result = spawnSync("docker", ["info", "--format", "{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}"], { encoding: "utf8", timeout: 20_000 });
-  return result.status === 0 && result.stdout.trim() === "active true";
+  const result = spawnSync("docker", ["info", "--format", SWARM_INFO_FORMAT], { encoding: "utf8", timeout: 20_000 });
+  const node = parseSwarmInfo(result.stdout ?? "");
+  return result.status === 0 && node.state === "active" && node.isManager;
 }
-
-export async function swarmIsActive(): Promise<boolean> {
-  const info = await docker.info();
-  return info.Swarm?.LocalNodeState === "active" && info.Swarm?.ControlAvailable === true;
-}
-
 
 /** The order Terraform creates them in (each depends on the ones before). */
 function inOrder(services: SwarmServices): ServiceSpec[] {
