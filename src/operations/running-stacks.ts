@@ -15,7 +15,7 @@ export interface RunningStack {
 
 /** `docker ps --format '{{json .}}'` lines of LiteLLM containers -> stacks. */
 export function parseDockerPs(output: string): RunningStack[] {
-  return output
+  const rows = output
     .split("\n")
     .filter((line) => line.trim().startsWith("{"))
     .map((line) => {
@@ -36,20 +36,19 @@ export function parseDockerPs(output: string): RunningStack[] {
         state: row.State ?? row.Status ?? "unknown",
       };
     })
-    .filter((s) => s.stack !== undefined)
-    .reduce(oneRowPerStack, [] as RunningStack[])
-    .sort((a, b) => a.stack.localeCompare(b.stack));
+    .filter((s) => s.stack !== undefined);
+  return oneRowPerStack(rows).sort((a, b) => a.stack.localeCompare(b.stack));
 }
 
 /** A swarm stack has a container per replica (and stopped ones from earlier rollouts): one row, counted. */
-function oneRowPerStack(rows: RunningStack[], row: RunningStack): RunningStack[] {
-  const at = rows.findIndex((other) => other.stack === row.stack);
-  if (at < 0) return [...rows, row];
-  const first = rows[at];
-  const running = (state: string) => (state === "running" ? 1 : Number(/^(\d+) running$/.exec(state)?.[1] ?? 0));
-  const count = running(first.state) + running(row.state);
-  const merged = { ...first, state: count > 0 ? `${count} running` : first.state };
-  return rows.map((other, i) => (i === at ? merged : other));
+function oneRowPerStack(rows: readonly RunningStack[]): RunningStack[] {
+  const byStack = new Map<string, RunningStack[]>();
+  for (const row of rows) byStack.set(row.stack, [...(byStack.get(row.stack) ?? []), row]);
+  return [...byStack.values()].map((group) => {
+    if (group.length === 1) return group[0];
+    const running = group.filter((row) => row.state === "running").length;
+    return { ...group[0], state: running > 0 ? `${running} running` : group[0].state };
+  });
 }
 
 /** Another stack on the host already holds this stack's port: refused before anything is created. */
