@@ -182,9 +182,7 @@ async function stackProxy(
   });
   const proxyConfig = adjustConfig ? adjustConfig(config) : config;
   const deployment = new Deployment(proxyConfig, proxyConfig, images);
-  await deployment.createNetworkAndVolume();
-  await deployment.startRedis();
-  await deployment.startLiteLLM();
+  await deployment.startProxy();
   return {
     label,
     container: deployment.names.litellm,

@@ -79,9 +79,7 @@ export async function benchSwarm(images: LocalImages, runs: number): Promise<str
       const c = await config(name, adjust);
       const deployment = new Deployment(c, c, images);
       created.push(deployment);
-      await deployment.createNetworkAndVolume();
-      await deployment.startRedis();
-      await deployment.startLiteLLM();
+      await deployment.startProxy();
       return deployment;
     };
     const target = (label: string, d: { baseUrl: string; secrets: { masterKey: string } }): Target => ({

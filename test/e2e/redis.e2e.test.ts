@@ -36,9 +36,7 @@ async function limitedStack(name: string, withRedis: boolean): Promise<Deploymen
   const config: StackConfig = withRedis ? validated : { ...validated, redis: { ...validated.redis, enabled: false } };
   const deployment = new Deployment(config, config, images);
   deployments.push(deployment);
-  await deployment.createNetworkAndVolume();
-  await deployment.startRedis();
-  await deployment.startLiteLLM();
+  await deployment.startProxy();
   return deployment;
 }
 

@@ -144,6 +144,13 @@ export class Deployment {
     this.timings.litellm = seconds(start);
   }
 
+  /** The stack without its database: network, Redis when the configuration has one, then LiteLLM. */
+  async startProxy(): Promise<void> {
+    await this.createNetworkAndVolume();
+    await this.startRedis();
+    await this.startLiteLLM();
+  }
+
   /** What Terraform does when a forcing attribute changes: destroy (with the grace period), then create. */
   async replace(component: "postgres" | "litellm", config?: StackConfig): Promise<void> {
     const spec = component === "postgres" ? this.postgresSpec() : this.liteLLMSpec(config);
