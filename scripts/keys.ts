@@ -1,7 +1,8 @@
 /**
  * Virtual keys of the deployed stack.
  *
- *   npm run keys -- reconcile        create, update and delete keys to match the configuration
+ *   npm run keys -- reconcile        create and update the declared keys; revoke the stack's keys the
+ *                                    configuration no longer declares (or a deploy retired)
  *   npm run keys -- teardown         delete every key the stack manages
  *   npm run --silent keys -- get openclaw    print one key's value (for export LITELLM_API_KEY=...)
  *   npm run --silent keys -- master-key      print the proxy's admin key
@@ -23,9 +24,11 @@ async function main([command, alias]: string[]): Promise<number> {
   const config = loadStackConfig();
   const { access, admin } = connectToProxy(config);
   switch (command) {
-    case "reconcile":
-      await reconcileStackKeys(admin, config, access.keys, [], projectRoot());
+    case "reconcile": {
+      const actions = await reconcileStackKeys(admin, config, access.keys, [], projectRoot());
+      if (actions.length === 0) console.log(`nothing to reconcile: stack "${config.name}" declares no keys and its state holds none`);
       return 0;
+    }
     case "teardown":
       await tearDownKeys(admin, access.keys, console.log, readRetiredKeys(projectRoot(), config.name));
       writeRetiredKeys(projectRoot(), config.name, []);

@@ -21,6 +21,15 @@ export function heldKeys(values: Readonly<Record<string, string>>): RetiredKey[]
   return Object.entries(values).map(([alias, value]) => ({ alias, tokenHash: tokenHash(value) }));
 }
 
+/**
+ * Keys the state still holds whose alias the configuration no longer declares: the configuration
+ * dropped them and no deploy has applied that yet (`keys reconcile` right after the edit).
+ */
+export function undeclaredKeys(config: Pick<StackConfig, "keys">, values: Readonly<Record<string, string>>): RetiredKey[] {
+  const declared = new Set(config.keys.map((key) => key.alias));
+  return heldKeys(Object.fromEntries(Object.entries(values).filter(([alias]) => !declared.has(alias))));
+}
+
 /** The keys of `before` whose values `after` no longer holds. */
 export function retiredKeys(before: Readonly<Record<string, string>>, after: Readonly<Record<string, string>>): RetiredKey[] {
   const kept = new Set(Object.values(after));
@@ -107,7 +116,7 @@ export async function tearDownKeys(
 
 /**
  * After a deploy (or `keys reconcile`): the configuration's keys in line, and the keys the stack
- * retired revoked. What is still to revoke is recorded before trying and cleared once done, so a
+ * retired revoked, with those its state holds but the configuration no longer declares. What is still to revoke is recorded before trying and cleared once done, so a
  * proxy that cannot be reached now never leaves a retired key alive for good.
  */
 export async function reconcileStackKeys(
@@ -118,7 +127,7 @@ export async function reconcileStackKeys(
   projectDir: string,
   log: (line: string) => void = console.log,
 ): Promise<KeyAction[]> {
-  const retired = [...readRetiredKeys(projectDir, config.name), ...retiredNow];
+  const retired = [...readRetiredKeys(projectDir, config.name), ...retiredNow, ...undeclaredKeys(config, values)];
   writeRetiredKeys(projectDir, config.name, retired);
   const actions = await reconcileKeys(admin, config, values, retired, log);
   writeRetiredKeys(projectDir, config.name, []);

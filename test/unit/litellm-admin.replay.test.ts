@@ -116,6 +116,16 @@ describe("[replay of LiteLLM 1.108.5's recorded answers, not LiteLLM] key reconc
     expect(aliases()).toEqual(["by-hand"]);
   });
 
+  test("keys reconcile after the configuration dropped a key the state still holds: that key is revoked, the rest kept", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "reconcile-"));
+    await reconcileKeys(admin(), stack("unit", [{ alias: "openclaw", maxBudget: 5 }, { alias: "ci", maxBudget: 1 }]), values, [], quiet);
+    const actions = await reconcileStackKeys(admin(), stack("unit", [{ alias: "openclaw", maxBudget: 5 }]), values, [], dir, quiet);
+    expect(actions.map((a) => [a.kind, a.alias])).toEqual([["delete", "ci"], ["keep", "openclaw"]]);
+    expect(actions[0]).toMatchObject({ reason: "no longer in the configuration" });
+    expect(replay.liveKey(values.ci)).toBeUndefined();
+    expect(replay.liveKey(values.openclaw)).toMatchObject({ key_alias: "unit/openclaw" });
+  });
+
   test("a key given a new value (state replaced it) is revoked and the new one created under the same alias", async () => {
     const config = stack("unit", [{ alias: "openclaw", maxBudget: 5 }]);
     await reconcileKeys(admin(), config, values, [], quiet);
