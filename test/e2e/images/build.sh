@@ -17,9 +17,16 @@ image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
 base_packages="python3,python3-venv,postgresql-${POSTGRES_MAJOR},ca-certificates"
 base_tag="litellm-stack-e2e/base:${DEBIAN_SUITE}-$(printf '%s %s' "$base_packages" "$DEBIAN_MIRROR" | sha256sum | cut -c1-12)"
 postgres_tag="litellm-stack-e2e/postgres:${POSTGRES_MAJOR}-$(hash_of "$here/versions.env" "$here/postgres/Dockerfile" "$here/postgres/docker-entrypoint.sh")"
-# The Python client of Prisma is in the official litellm-database image too (its engines are not: see README).
-python_requirements="litellm[proxy]==$LITELLM_VERSION prisma<1.0"
-litellm_tag="litellm-stack-e2e/litellm:${LITELLM_VERSION}-$( (echo "$python_requirements"; cat "$here/versions.env" "$here/litellm/Dockerfile") | sha256sum | cut -c1-12)"
+# LiteLLM with its database, as in the official litellm-database image: Prisma's Python client and
+# Node (PyPI), its npm CLI (installed here, on the host) and its engines, which no registry serves:
+# built from source in ../shared/prisma-engines (or $PRISMA_ENGINES_DIR; its README).
+python_requirements="litellm[proxy]==$LITELLM_VERSION prisma==$PRISMA_PY_VERSION nodejs-bin==$NODEJS_BIN_VERSION"
+engines="${PRISMA_ENGINES_DIR:-$here/../../../../shared/prisma-engines}"
+for engine in query-engine schema-engine; do
+  [ -x "$engines/$engine" ] || { echo "[images] no Prisma $engine in $engines (set PRISMA_ENGINES_DIR): LiteLLM's database cannot run without it" >&2; exit 1; }
+done
+engines=$(cd "$engines" && pwd)
+litellm_tag="litellm-stack-e2e/litellm:${LITELLM_VERSION}-$( (echo "$python_requirements"; cat "$here/versions.env" "$here/litellm/Dockerfile" "$engines/query-engine" "$engines/schema-engine") | sha256sum | cut -c1-12)"
 
 # A Debian root filesystem with the given packages, imported as an image.
 debootstrap_image() {
@@ -64,12 +71,24 @@ if ! image_exists "$litellm_tag"; then
     # shellcheck disable=SC2086 # the requirements are words
     python3 -m pip download -q -d "$wheels" $python_requirements "async-timeout>=4.0.3" \
       --python-version 3.11 --only-binary=:all: \
-      --platform manylinux2014_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux_2_28_x86_64 --platform linux_x86_64 >&2
+      --platform manylinux2010_x86_64 --platform manylinux2014_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux_2_28_x86_64 --platform linux_x86_64 >&2
     touch "$wheels/.complete"
+  fi
+  cli="$cache/prisma-cli-$PRISMA_CLI_VERSION"
+  if [ ! -f "$cli/.complete" ]; then
+    log "installing the Prisma CLI $PRISMA_CLI_VERSION from npm (its engine download skipped: the engines above are used)"
+    rm -rf "$cli" && mkdir -p "$cli"
+    echo '{"name":"prisma-cli","private":true}' >"$cli/package.json"
+    (cd "$cli" && npm install -s --ignore-scripts --no-audit --no-fund --no-package-lock "prisma@$PRISMA_CLI_VERSION") >&2
+    touch "$cli/.complete"
   fi
   context=$(mktemp -d)
   cp "$here/litellm/Dockerfile" "$context/"
   cp -r "$wheels" "$context/wheels"
+  mkdir "$context/prisma-engines" "$context/prisma-cli"
+  cp "$engines/query-engine" "$engines/schema-engine" "$context/prisma-engines/"
+  chmod 0755 "$context/prisma-engines/"*
+  cp -r "$cli/package.json" "$cli/node_modules" "$context/prisma-cli/"
   log "building $litellm_tag"
   docker build -q --build-arg "BASE_IMAGE=$base_tag" --build-arg "PYTHON_REQUIREMENTS=$python_requirements" \
     -t "$litellm_tag" "$context" >&2
