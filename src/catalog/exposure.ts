@@ -22,9 +22,12 @@ export function exposureFindings(config: StackConfig, env: NodeJS.ProcessEnv): E
   if (isLoopback(bindAddress)) return { warnings: [], problems: [] };
   const host = config.docker.host ?? env.DOCKER_HOST ?? "the local Docker host";
   const warnings = [
-    `warning: litellm.bindAddress ${bindAddress} publishes the proxy on port ${port} of ${
-      bindAddress === "0.0.0.0" || bindAddress === "::" ? "every interface" : bindAddress
-    } of ${host}: keep it behind a firewall or a TLS reverse proxy`,
+    config.profile === "swarm"
+      ? // The profile sets no bindAddress (it refuses one): host-mode ports listen on every interface.
+        `warning: the swarm profile publishes the proxy on port ${port} of every interface of each node that runs its load balancer (host-mode ports; swarm ${host}): keep it behind a firewall or a TLS reverse proxy`
+      : `warning: litellm.bindAddress ${bindAddress} publishes the proxy on port ${port} of ${
+          bindAddress === "0.0.0.0" || bindAddress === "::" ? "every interface" : bindAddress
+        } of ${host}: keep it behind a firewall or a TLS reverse proxy`,
   ];
   const masterKey = env[MASTER_KEY_ENV];
   const problems: ConfigProblem[] =

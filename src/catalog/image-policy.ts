@@ -54,7 +54,8 @@ const SUGGESTIONS: Readonly<Record<string, string>> = {
 };
 
 function suggestionFor(repository: string): string {
-  if (/litellm/.test(repository)) return `e.g. ${repository}:v1.108.5`;
+  // The image's own name, not a registry or namespace that happens to say litellm.
+  if (/(^|\/)litellm[^/]*$/.test(repository)) return `e.g. ${repository}:v1.108.5`;
   const known = SUGGESTIONS[repository];
   return known ? `e.g. ${known}` : `a release tag with its full version (${repository}:<major>.<minor>[.<patch>]) or a digest (${repository}@sha256:<digest>)`;
 }

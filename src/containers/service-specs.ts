@@ -75,6 +75,17 @@ export function stackLabels(config: Pick<StackConfig, "name" | "experiment">, co
 }
 
 /**
+ * A spec's labels that name what an object is (its stack, component, experiment) and never change
+ * over its life. kreuzwerker/docker 3.6.2 replaces a `docker_service` or `docker_secret` whose labels
+ * change (seen in a real plan: an image label change planned "4 to add, 4 to destroy", and the
+ * replacement deleted the proxy), so swarm objects carry only these.
+ */
+export function identityLabels(labels: Readonly<Record<string, string>>): Record<string, string> {
+  const identity = new Set(["stack", "component", "managed-by", "experiment"].map((key) => `${LABEL_PREFIX}.${key}`));
+  return Object.fromEntries(Object.entries(labels).filter(([label]) => identity.has(label)));
+}
+
+/**
  * A label holding a hash of the healthcheck: kreuzwerker/docker 3.6.2 plans a changed healthcheck
  * as an in-place update that does nothing (#988); a changed label forces a new container.
  */

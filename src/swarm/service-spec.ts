@@ -6,6 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import type { ContainerSpec, HealthcheckSpec } from "../containers/container-spec";
+import { identityLabels } from "../containers/service-specs";
 
 /** Where swarm mounts a service's secrets; each file is named after the variable it fills. */
 export const SECRETS_DIR = "/run/secrets";
@@ -145,7 +146,8 @@ export function serviceFromContainer(spec: ContainerSpec, options: ServiceOption
     endpointMode: options.endpointMode ?? "dnsrr",
     volumes: spec.volumes,
     ports: spec.ports.map(({ internal, external }) => ({ internal, external })),
-    labels: spec.labels,
+    // What changes (image, port, URL, healthcheck) is updated in place by swarm, never a label.
+    labels: identityLabels(spec.labels),
     mode: options.mode,
     placementConstraints: options.placementConstraints ?? [],
     update: options.update,

@@ -7,7 +7,6 @@ import { DATABASE_URL_ENV } from "../catalog/env-names";
 import type { StackConfig, SwarmSettings } from "../catalog/validate";
 import type { ContainerSpec } from "../containers/container-spec";
 import {
-  imageLabel,
   LITELLM_PORT_IN_CONTAINER,
   liteLLMSpec,
   postgresSpec,
@@ -86,7 +85,7 @@ function migrationsService(config: StackConfig, litellm: ContainerSpec): Service
   const secretEnv = new Set(litellm.secretEnv ?? []);
   const env = Object.fromEntries(Object.entries(litellm.env).filter(([name]) => !secretEnv.has(name) || name === DATABASE_URL_ENV));
   const service = serviceFromContainer(
-    { ...litellm, name: names.migrations, env, labels: { ...stackLabels(config, "migrations"), ...imageLabel(litellm.image) } },
+    { ...litellm, name: names.migrations, env, labels: stackLabels(config, "migrations") },
     {
       mode: { replicas: 1 },
       update: REPLACE,
@@ -155,8 +154,8 @@ function loadBalancerService(config: StackConfig, swarm: SwarmSettings): Service
     network: { name: names.network, aliases: [] },
     volumes: [],
     ports: [{ internal: listenPort, external: config.litellm.port, ip: "0.0.0.0" }],
-    // The port and URL labels that `npm run stacks` reads are on the LiteLLM tasks, as in the container profile.
-    labels: { ...stackLabels(config, "load-balancer"), ...imageLabel(swarm.loadBalancerImage) },
+    // Identity only (a changed label replaces a service): `npm run stacks` reads the port this task publishes.
+    labels: stackLabels(config, "load-balancer"),
     restart: "unless-stopped",
     memoryMb: 256,
     stopGraceSeconds: 10,

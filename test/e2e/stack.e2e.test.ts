@@ -286,6 +286,8 @@ describe("virtual keys and the usage report, against the real LiteLLM", () => {
     keys: [{ alias: "openclaw", maxBudget: 0.0001, budgetDuration: "monthly", models: ["mock-priced", "mock"] }],
   });
   const keyValue = "sk-e2e-openclaw-virtual-key";
+  // LiteLLM's aliases are proxy-wide, so the stack scopes its keys' aliases by its name.
+  const scopedAlias = () => `${deployment.proxyConfig.name}/openclaw`;
   const admin = () => new LiteLLMAdmin(deployment.baseUrl, deployment.secrets.masterKey);
 
   keysTest("a declared key is created with its budget, its request shows in the report, and over budget it is refused", async () => {
@@ -295,9 +297,9 @@ describe("virtual keys and the usage report, against the real LiteLLM", () => {
     const report = await waitFor("the request in the usage report", 60_000, async () => {
       const today = new Date().toISOString().slice(0, 10);
       const built = buildUsageReport(await admin().listKeys(), (await admin().spendLogs(today, today)).rows, { start: today, end: today });
-      return built.rows.some((r) => r.alias === "openclaw" && r.model === "mock-priced") ? built : undefined;
+      return built.rows.some((r) => r.alias === scopedAlias() && r.model === "mock-priced") ? built : undefined;
     });
-    expect(report.budgets.find((b) => b.alias === "openclaw")?.maxBudget).toBe(0.0001);
+    expect(report.budgets.find((b) => b.alias === scopedAlias())?.maxBudget).toBe(0.0001);
     const refused = await waitFor("the budget to be enforced", 60_000, async () => {
       const next = await chat(deployment.baseUrl, keyValue, { model: "mock-priced", messages: [{ role: "user", content: "more" }] });
       return next.status === 200 ? undefined : next;

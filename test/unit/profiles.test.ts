@@ -239,6 +239,17 @@ describe("listing the stacks on a host", () => {
     expect(formatStacks([])).toBe("no LiteLLM stacks on this Docker host");
   });
 
+  test("a swarm stack is one row: its replicas counted, the port its load balancer publishes (swarm objects have no port label)", () => {
+    const swarmPs = [
+      JSON.stringify({ Labels: "io.litellm-stack.stack=team,io.litellm-stack.component=litellm", State: "running" }),
+      JSON.stringify({ Labels: "io.litellm-stack.stack=team,io.litellm-stack.component=litellm", State: "running" }),
+      JSON.stringify({ Labels: "io.litellm-stack.stack=team,io.litellm-stack.component=litellm", State: "exited" }),
+      JSON.stringify({ Labels: "io.litellm-stack.stack=team,io.litellm-stack.component=load-balancer", State: "running", Ports: "0.0.0.0:4620->4620/tcp, :::4620->4620/tcp" }),
+    ].join("\n");
+    expect(parseDockerPs(swarmPs)).toEqual([{ stack: "team", port: 4620, state: "2 running" }]);
+    expect(formatStacks(parseDockerPs(swarmPs))).toContain("team   -           port 4620  -      2 running");
+  });
+
   test("never prints a label's control characters raw", () => {
     const hostile = JSON.stringify({ Labels: "io.litellm-stack.stack=evil\u001b[2J,io.litellm-stack.url=http://x/\u0007", State: "running" });
     const table = formatStacks(parseDockerPs(hostile));

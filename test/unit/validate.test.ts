@@ -5,6 +5,7 @@ import { ConfigError } from "../../src/catalog/config-error";
 import { loadStackConfig } from "../../src/catalog/load-config";
 import { stackConfigSchema } from "../../src/catalog/schema";
 import { validateStackConfig } from "../../src/catalog/validate";
+import { imagePinProblems } from "../../src/catalog/image-policy";
 import { configInput, presets, problemsOf, validConfig } from "./helpers";
 
 describe("validateStackConfig", () => {
@@ -116,6 +117,12 @@ describe("validateStackConfig", () => {
     ["postgres:18.0-rc1", /is a pre-release/],
   ])("fails on Postgres image %s", (image, message) => {
     expect(problemsOf(configInput({ database: { image } }))).toEqual([expect.stringMatching(new RegExp(`^database\\.image: .*${message.source}`))]);
+  });
+
+  test("an image of a repository or registry named after litellm is not offered a LiteLLM version", () => {
+    expect(imagePinProblems("litellm-stack-e2e/redis:8")).toEqual([expect.not.stringContaining("v1.108.5")]);
+    expect(imagePinProblems("registry.litellm.example/haproxy:3")).toEqual([expect.not.stringContaining("v1.108.5")]);
+    expect(imagePinProblems("ghcr.io/berriai/litellm-database:1")).toEqual([expect.stringContaining("e.g. ghcr.io/berriai/litellm-database:v1.108.5")]);
   });
 
   test("every image reference a message suggests is itself accepted", () => {

@@ -33,3 +33,22 @@ export function mapImage(reference: string, images: LocalImages): string {
   if (reference.startsWith("haproxy:") || reference.includes("/haproxy:")) return images.haproxy;
   throw new Error(`no local stand-in for image ${reference}`);
 }
+
+/**
+ * Puts the local stand-in under the pinned reference a configuration names, as the README's
+ * offline path does with `docker load`: the provider then uses it without pulling. An image of that
+ * name pulled from a registry (it has a repo digest) is never shadowed: the suite stops instead.
+ */
+export function tagAsPinned(reference: string, images: LocalImages): string {
+  const local = mapImage(reference, images);
+  const inspect = (ref: string) =>
+    spawnSync("docker", ["image", "inspect", "--format", "{{.Id}} {{len .RepoDigests}}", ref], { encoding: "utf8" }).stdout.trim().split(" ");
+  const [localId] = inspect(local);
+  const [existingId, digests] = inspect(reference);
+  if (existingId && existingId !== localId && Number(digests) > 0) {
+    throw new Error(`${reference} on this engine was pulled from a registry: the suite will not shadow it with its stand-in ${local}`);
+  }
+  const tagged = spawnSync("docker", ["tag", local, reference], { encoding: "utf8" });
+  if (tagged.status !== 0) throw new Error(`docker tag ${local} ${reference} failed: ${tagged.stderr}`);
+  return reference;
+}

@@ -1,0 +1,129 @@
+/**
+ * A checkout of the project in a temporary folder, driven through the commands a user runs
+ * (`npm run deploy | destroy | keys | stacks`) with the real Terraform, the real providers (from a
+ * filesystem mirror where the registry cannot be reached) and the real engine. Each checkout has
+ * its own cdktf.out/, terraform-state/ and outputs.json, as a user's clone would.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { stringify } from "yaml";
+import { localStatePath } from "../../../src/containers/state-backend";
+import type { StackConfig } from "../../../src/catalog/validate";
+
+export const PROJECT_ROOT = resolve(__dirname, "..", "..", "..");
+
+/** What a user's clone holds that the commands need (node_modules is linked, not copied). */
+const PROJECT_FILES = ["package.json", "tsconfig.json", "tsconfig.build.json", "cdktf.json", "main.ts", "src", "stacks", "scripts", "templates", "examples"];
+
+/** The mirror of the pinned providers: $TERRAFORM_PROVIDER_MIRROR, else ../shared/terraform-providers. */
+function providerMirror(): string | undefined {
+  const dir = process.env.TERRAFORM_PROVIDER_MIRROR || join(PROJECT_ROOT, "..", "shared", "terraform-providers");
+  return existsSync(join(dir, "registry.terraform.io")) ? resolve(dir) : undefined;
+}
+
+/**
+ * Why the real commands cannot run here, or undefined. Decided at load time, so a skip is printed
+ * with its reason and never counted as a pass.
+ */
+export function realPathUnavailableReason(): string | undefined {
+  if (spawnSync("terraform", ["version"], { encoding: "utf8" }).status !== 0) return "no terraform binary on PATH";
+  if (!providerMirror()) {
+    return "no provider mirror with kreuzwerker/docker and hashicorp/random (../shared/terraform-providers or $TERRAFORM_PROVIDER_MIRROR), and this machine cannot reach the Terraform registry";
+  }
+  return undefined;
+}
+
+/** Terraform's CLI configuration that installs the pinned providers from the mirror (its README's recipe). */
+function mirrorCliConfig(dir: string): string {
+  const file = join(dir, "mirror.tfrc");
+  writeFileSync(
+    file,
+    `provider_installation {\n  filesystem_mirror {\n    path    = "${providerMirror()}"\n    include = ["registry.terraform.io/*/*"]\n  }\n  direct {\n    exclude = ["registry.terraform.io/*/*"]\n  }\n}\n`,
+  );
+  return file;
+}
+
+export interface CommandResult {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** The last non-empty line printed (stdout or stderr): the one that says how the run ended. */
+  readonly lastLine: string;
+  readonly seconds: number;
+}
+
+/** Variables of the test process that must not reach a user's command (they would change what it does). */
+const STRIPPED_ENV = /^(TF_VAR_|LITELLM_|EXPERIMENT$|DOCKER_HOST$|TF_CLI_CONFIG_FILE$|JEST_|npm_)/;
+
+export class Checkout {
+  readonly dir: string;
+  private readonly cliConfig: string;
+
+  constructor(label: string) {
+    this.dir = mkdtempSync(join(tmpdir(), `litellm-stack-${label}-`));
+    for (const entry of PROJECT_FILES) cpSync(join(PROJECT_ROOT, entry), join(this.dir, entry), { recursive: true });
+    symlinkSync(join(PROJECT_ROOT, "node_modules"), join(this.dir, "node_modules"));
+    this.cliConfig = mirrorCliConfig(this.dir);
+  }
+
+  get configFile(): string {
+    return join(this.dir, "stack.config.yaml");
+  }
+
+  /** Writes stack.config.yaml, as a user edits it. */
+  writeConfig(config: Record<string, unknown>): void {
+    writeFileSync(this.configFile, stringify(config));
+  }
+
+  env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !STRIPPED_ENV.test(name)));
+    return { ...inherited, CI: "true", TF_CLI_CONFIG_FILE: this.cliConfig, ...extra };
+  }
+
+  /** `npm run <script> [-- args]` in the checkout, without a terminal, as CI runs it. */
+  npm(script: string, args: readonly string[] = [], extraEnv: NodeJS.ProcessEnv = {}, echo = true): Promise<CommandResult> {
+    return this.spawn("npm", ["run", "--silent", script, ...(args.length > 0 ? ["--", ...args] : [])], this.dir, extraEnv, echo);
+  }
+
+  /** Terraform itself in a stack's synthesized folder (the drift check a user or CI runs). */
+  terraform(stackName: string, args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CommandResult> {
+    return this.spawn("terraform", args, join(this.dir, "cdktf.out", "stacks", stackName), extraEnv, false);
+  }
+
+  /** The local state file's bytes, or undefined where there is none. */
+  stateBytes(config: StackConfig): Buffer | undefined {
+    const file = localStatePath(config, this.dir);
+    return file && existsSync(file) ? readFileSync(file) : undefined;
+  }
+
+  remove(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private spawn(command: string, args: readonly string[], cwd: string, extraEnv: NodeJS.ProcessEnv, echo: boolean): Promise<CommandResult> {
+    const started = Date.now();
+    return new Promise((resolveRun) => {
+      const child = spawn(command, [...args], { cwd, env: this.env(extraEnv), stdio: ["ignore", "pipe", "pipe"] });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+      child.on("close", (code) => {
+        const status = code ?? 1;
+        // The commands print how they ended last: on stdout when done, on stderr when they failed.
+        const lastOf = (text: string) => text.split("\n").map((l) => l.trim()).filter(Boolean).at(-1) ?? "";
+        const result = {
+          status,
+          stdout,
+          stderr,
+          lastLine: status === 0 ? lastOf(stdout) : lastOf(stderr) || lastOf(stdout),
+          seconds: (Date.now() - started) / 1000,
+        };
+        if (echo) process.stdout.write(`$ npm ${args.join(" ")}  (exit ${result.status}, ${result.seconds.toFixed(1)} s): ${result.lastLine}\n`);
+        resolveRun(result);
+      });
+    });
+  }
+}

@@ -1,0 +1,280 @@
+/**
+ * The user's real path: `npm run deploy | destroy | keys | stacks | usage` in a checkout of the
+ * project, with the real Terraform, the real kreuzwerker/docker and hashicorp/random providers
+ * (from a filesystem mirror where the registry cannot be reached), the real engine, LiteLLM with its
+ * real database. One sequence, as a user runs it in one checkout: deploy, check, redeploy, change,
+ * experiment beside it, a failed release, keys, the data guard, destroy.
+ */
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { stringify } from "yaml";
+import { loadStackConfig } from "../../src/catalog/load-config";
+import { loadPresets } from "../../src/catalog/presets";
+import type { StackConfig } from "../../src/catalog/validate";
+import { LABEL_PREFIX, resourceNames } from "../../src/containers/service-specs";
+import { Checkout, type CommandResult, realPathUnavailableReason } from "./harness/checkout";
+import { assertEngineAnswers, docker, objectsLabelled } from "./harness/engine";
+import { buildLocalImages, tagAsPinned } from "./harness/images";
+import { chat } from "./harness/proxy-client";
+import { waitFor } from "./harness/wait";
+
+assertEngineAnswers();
+const unavailable = realPathUnavailableReason();
+if (unavailable) console.warn(`SKIPPED the real-path suite (npm run deploy with the real providers): ${unavailable}`);
+const describeReal = unavailable ? describe.skip : describe;
+
+const MOCK_TEXT = "Hello from the LiteLLM mock model.";
+const runId = `${process.pid.toString(36)}${Date.now().toString(36).slice(-3)}`;
+const NAME = `rp-${runId}`;
+const BROKEN_RELEASE_LOG = "simulated broken release: exiting at start";
+
+let checkout: Checkout;
+let images: Record<"litellm" | "postgres" | "brokenLiteLLM", string>;
+
+/** The main stack's stack.config.yaml: the default file's shape, the mock model only (no provider is reachable). */
+function mainConfig(changes: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    name: NAME,
+    litellm: { image: images.litellm, bindAddress: "127.0.0.1" },
+    database: { image: images.postgres },
+    models: [{ preset: "mock" }],
+    router: { numRetries: 0 },
+    openclaw: { primary: "mock" },
+    logging: { storeRequestBodies: true, retention: "30d" },
+    keys: [{ alias: "openclaw", maxBudget: 50, budgetDuration: "monthly" }],
+    ...changes,
+  };
+}
+
+/** The configuration as the commands read it (the project's own loader), for names and ports. */
+function loaded(env: NodeJS.ProcessEnv = {}, file = checkout.configFile): StackConfig {
+  return loadStackConfig(file, loadPresets(), env);
+}
+
+const baseUrl = (config: StackConfig) => `http://127.0.0.1:${config.litellm.port}`;
+
+async function containerState(name: string): Promise<{ id: string; startedAt: string; running: boolean }> {
+  const inspected = await docker.getContainer(name).inspect();
+  return { id: inspected.Id, startedAt: inspected.State.StartedAt, running: inspected.State.Running };
+}
+
+async function askMock(config: StackConfig, key: string, model = "mock") {
+  return chat(baseUrl(config), key, { model, messages: [{ role: "user", content: "hi" }] });
+}
+
+async function keyValue(alias: string, env: NodeJS.ProcessEnv = {}): Promise<string> {
+  const result = await checkout.npm("keys", ["get", alias], env, false);
+  expect(result.status).toBe(0);
+  return result.stdout.trim();
+}
+
+function expectDone(result: CommandResult, summary: RegExp): void {
+  if (result.status !== 0) process.stdout.write(`--- stdout\n${result.stdout.slice(-4000)}\n--- stderr\n${result.stderr.slice(-4000)}\n`);
+  expect(result.status).toBe(0);
+  expect(result.lastLine).toMatch(summary);
+}
+
+/** Every container, network and volume of a stack, found by the label the stack puts on each. */
+const objectsOf = (config: StackConfig) => objectsLabelled(`${LABEL_PREFIX}.stack=${config.name}`);
+
+beforeAll(() => {
+  if (unavailable) return;
+  const local = buildLocalImages();
+  // The pinned references a user's file names, with the local stand-ins behind them (`docker load`
+  // on an offline machine); the broken release is the same image whose process exits at start.
+  const litellm = tagAsPinned("ghcr.io/berriai/litellm-database:v1.108.5", local);
+  const postgres = tagAsPinned("postgres:16.10", local);
+  const brokenLiteLLM = "ghcr.io/berriai/litellm-database:v1.108.5-broken-e2e";
+  const built = spawnSync("docker", ["build", "-q", "-t", brokenLiteLLM, "-"], {
+    input: `FROM ${litellm}\nENTRYPOINT ["sh", "-c", "echo '${BROKEN_RELEASE_LOG}' >&2; exit 3"]\n`,
+    encoding: "utf8",
+  });
+  if (built.status !== 0) throw new Error(`building ${brokenLiteLLM} failed: ${built.stderr}`);
+  images = { litellm, postgres, brokenLiteLLM };
+  checkout = new Checkout("real-path");
+  checkout.writeConfig(mainConfig());
+});
+
+afterAll(async () => {
+  if (unavailable || !checkout) return;
+  // Pass or fail, leave nothing: the stacks' own destroy first, then anything it could not remove.
+  for (const env of [{ EXPERIMENT: "nodb", LITELLM_STACK_CONFIG: `${checkout.dir}/nodb.config.yaml` }, {}]) {
+    await checkout.npm("destroy", [], { ...env, LITELLM_DELETE_DATA: "yes" }, false);
+  }
+  for (const name of [NAME, `${NAME}-exp-nodb`]) {
+    const left = await objectsLabelled(`${LABEL_PREFIX}.stack=${name}`);
+    await Promise.all(left.containers.map((c) => docker.getContainer(c).remove({ force: true })));
+    await Promise.all(left.networks.map((n) => docker.getNetwork(n).remove()));
+    await Promise.all(left.volumes.map((v) => docker.getVolume(v).remove()));
+  }
+  checkout.remove();
+});
+
+describeReal("npm run deploy with the real providers: the container profile with its database", () => {
+  let keyBefore: string;
+  let idsAfterDeploy: Record<"postgres" | "litellm", { id: string; startedAt: string }>;
+
+  test("deploys from nothing; the mock model answers with the stack's virtual key", async () => {
+    const deployed = await checkout.npm("deploy");
+    expectDone(deployed, new RegExp(`^stack "${NAME}" deployed$`));
+    const config = loaded();
+    keyBefore = await keyValue("openclaw");
+    expect(keyBefore).toMatch(/^sk-/);
+    const answer = await askMock(config, keyBefore);
+    expect(answer.status).toBe(200);
+    expect(answer.body.choices[0].message.content).toBe(MOCK_TEXT);
+    const ready = (await (await fetch(`${baseUrl(config)}/health/readiness`)).json()) as { db?: string };
+    expect(ready.db).toBe("connected");
+    const names = resourceNames(NAME);
+    idsAfterDeploy = { postgres: await containerState(names.postgres), litellm: await containerState(names.litellm) };
+  });
+
+  test("the drift check (terraform plan -detailed-exitcode, the deploy's variables) exits 0", async () => {
+    const plan = await checkout.terraform(NAME, ["plan", "-detailed-exitcode", "-input=false", "-no-color", "-lock-timeout=30s"]);
+    if (plan.status !== 0) process.stdout.write(plan.stdout.slice(-3000));
+    expect(plan.status).toBe(0);
+  });
+
+  test("a second deploy reports nothing to change and keeps the container ids and start times", async () => {
+    const again = await checkout.npm("deploy");
+    expectDone(again, new RegExp(`^stack "${NAME}" is up to date: nothing changed$`));
+    const names = resourceNames(NAME);
+    expect(await containerState(names.postgres)).toMatchObject(idsAfterDeploy.postgres);
+    expect(await containerState(names.litellm)).toMatchObject(idsAfterDeploy.litellm);
+  });
+
+  test("npm run stacks lists the stack with its URL, as JSON for machines", async () => {
+    const listed = await checkout.npm("stacks", ["--json"], {}, false);
+    expect(listed.status).toBe(0);
+    const stacks = JSON.parse(listed.stdout) as { stack: string; url?: string; port?: number }[];
+    expect(stacks).toEqual(expect.arrayContaining([expect.objectContaining({ stack: NAME, port: 4000, url: "http://localhost:4000", state: "running" })]));
+  });
+
+  test("a catalog change replaces only the LiteLLM container; the key and its data stay", async () => {
+    checkout.writeConfig(mainConfig({ models: [{ preset: "mock" }, { preset: "mock", id: "mock-2", name: "Mock 2", mockResponse: "Second mock." }] }));
+    const changed = await checkout.npm("deploy");
+    expectDone(changed, new RegExp(`^stack "${NAME}" deployed$`));
+    expect(changed.stdout).toMatch(/Plan: 1 to add, 0 to change, 1 to destroy\./);
+    const names = resourceNames(NAME);
+    expect(await containerState(names.postgres)).toMatchObject(idsAfterDeploy.postgres);
+    expect((await containerState(names.litellm)).id).not.toBe(idsAfterDeploy.litellm.id);
+    const config = loaded();
+    expect(await keyValue("openclaw")).toBe(keyBefore);
+    const answer = await askMock(config, keyBefore, "mock-2");
+    expect(answer.status).toBe(200);
+    expect(answer.body.choices[0].message.content).toBe("Second mock.");
+  });
+
+  test("an experiment without a database beside it: serves, leaves the main state byte-identical, and its destroy leaves nothing", async () => {
+    const mainState = checkout.stateBytes(loaded());
+    expect(mainState).toBeDefined();
+    const file = `${checkout.dir}/nodb.config.yaml`;
+    writeFileSync(file, stringify({ ...mainConfig(), database: { enabled: false }, keys: [], logging: undefined }));
+    const env = { EXPERIMENT: "nodb", LITELLM_STACK_CONFIG: file };
+    const experiment = loaded(env, file);
+    expect(experiment.name).toBe(`${NAME}-exp-nodb`);
+
+    expectDone(await checkout.npm("deploy", [], env), new RegExp(`^stack "${experiment.name}" deployed$`));
+    const masterKey = await checkout.npm("keys", ["master-key"], env, false);
+    expect(masterKey.status).toBe(0);
+    const answer = await askMock(experiment, masterKey.stdout.trim());
+    expect(answer.status).toBe(200);
+    expect(answer.body.choices[0].message.content).toBe(MOCK_TEXT);
+    const drift = await checkout.terraform(experiment.name, ["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
+    expect(drift.status).toBe(0);
+    expect(checkout.stateBytes(loaded())).toEqual(mainState);
+
+    expectDone(await checkout.npm("destroy", [], env), new RegExp(`^stack "${experiment.name}" destroyed$`));
+    expect(await objectsOf(experiment)).toEqual({ containers: [], networks: [], volumes: [] });
+    expect(checkout.stateBytes(loaded())).toEqual(mainState);
+    // The main stack still serves.
+    expect((await askMock(loaded(), keyBefore)).status).toBe(200);
+  });
+
+  test("a release that exits at start stops the real apply within seconds with its log lines; the next deploy recovers", async () => {
+    const good = mainConfig();
+    checkout.writeConfig({ ...good, litellm: { ...(good.litellm as object), image: images.brokenLiteLLM } });
+    const failed = await checkout.npm("deploy");
+    process.stdout.write(`failed deploy took ${failed.seconds.toFixed(1)} s: ${failed.lastLine}\n`);
+    expect(failed.status).toBe(1);
+    expect(failed.stderr).toMatch(new RegExp(`deploy stopped: ${resourceNames(NAME).litellm} exited at start`));
+    expect(failed.stderr).toContain(BROKEN_RELEASE_LOG);
+    // Interrupted, not waited out: the provider's own wait would take the 300 s health timeout.
+    expect(failed.seconds).toBeLessThan(120);
+    const litellm = await docker.getContainer(resourceNames(NAME).litellm).inspect();
+    expect(litellm.State.Running).toBe(false);
+
+    checkout.writeConfig(good);
+    expectDone(await checkout.npm("deploy"), new RegExp(`^stack "${NAME}" deployed$`));
+    const answer = await askMock(loaded(), keyBefore);
+    expect(answer.status).toBe(200);
+    const plan = await checkout.terraform(NAME, ["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
+    expect(plan.status).toBe(0);
+  });
+
+  test("requests appear in npm run usage with the key and model once LiteLLM's batched write has landed", async () => {
+    const config = loaded();
+    for (let i = 0; i < 3; i++) expect((await askMock(config, keyBefore)).status).toBe(200);
+    const usage = await waitFor(
+      "the usage report to count the key's requests",
+      120_000,
+      async () => {
+        const result = await checkout.npm("usage", ["--json"], {}, false);
+        if (result.status !== 0) return undefined;
+        const report = JSON.parse(result.stdout);
+        const row = (report.rows ?? []).find((r: { alias?: string; model?: string; requests?: number }) => /openclaw/.test(r.alias ?? "") && r.model === "mock");
+        return row && row.requests >= 3 ? report : undefined;
+      },
+      5_000,
+    );
+    expect(JSON.stringify(usage)).toContain("openclaw");
+  });
+
+  test("keys: a dropped key is revoked by keys reconcile before any deploy; a deploy creates it again with a new value", async () => {
+    const config = loaded();
+    checkout.writeConfig(mainConfig({ keys: [] }));
+    const reconciled = await checkout.npm("keys", ["reconcile"]);
+    expect(reconciled.status).toBe(0);
+    expect(reconciled.stdout).toMatch(/deleted key openclaw \(no longer in the configuration\)/);
+    expect((await askMock(config, keyBefore)).status).toBe(401);
+
+    expectDone(await checkout.npm("deploy"), new RegExp(`^stack "${NAME}" deployed$`));
+    checkout.writeConfig(mainConfig());
+    const redeployed = await checkout.npm("deploy");
+    expectDone(redeployed, new RegExp(`^stack "${NAME}" deployed$`));
+    expect(redeployed.stdout).toMatch(/created key openclaw/);
+    const fresh = await keyValue("openclaw");
+    expect(fresh).not.toBe(keyBefore);
+    expect((await askMock(config, fresh)).status).toBe(200);
+    keyBefore = fresh;
+  });
+
+  test("the data guard refuses, in the real plan, a deploy that would delete the protected volume; nothing changes", async () => {
+    checkout.writeConfig(mainConfig({ database: { image: images.postgres, keepDataOnDestroy: true } }));
+    expectDone(await checkout.npm("deploy"), new RegExp(`^stack "${NAME}" deployed$`));
+    const names = resourceNames(NAME);
+    const before = await containerState(names.postgres);
+    checkout.writeConfig(mainConfig({ database: { enabled: false }, keys: [], logging: undefined }));
+    const refused = await checkout.npm("deploy");
+    expect(refused.status).toBe(1);
+    expect(refused.lastLine).toMatch(/^error: refused: the plan would delete docker_volume\.\S+, the spend database of .*Nothing was changed/);
+    expect(await containerState(names.postgres)).toMatchObject(before);
+    expect((await objectsOf(loaded())).volumes).toEqual([names.volume]);
+
+    checkout.writeConfig(mainConfig({ database: { image: images.postgres, keepDataOnDestroy: true } }));
+    const destroyRefused = await checkout.npm("destroy");
+    expect(destroyRefused.status).toBe(1);
+    expect(destroyRefused.stderr).toMatch(/database\.keepDataOnDestroy.*is protected: nothing was destroyed/);
+    expect((await askMock(loaded(), keyBefore)).status).toBe(200);
+  });
+
+  test("npm run destroy (with LITELLM_DELETE_DATA=yes) revokes the keys and leaves no container, network or volume", async () => {
+    const config = loaded();
+    const destroyed = await checkout.npm("destroy", [], { LITELLM_DELETE_DATA: "yes" });
+    expectDone(destroyed, new RegExp(`^stack "${NAME}" destroyed$`));
+    expect(destroyed.stdout).toMatch(/deleted key openclaw \(the stack is destroyed\)/);
+    expect(await objectsOf(config)).toEqual({ containers: [], networks: [], volumes: [] });
+    const again = await checkout.npm("destroy", [], { LITELLM_DELETE_DATA: "yes" });
+    expectDone(again, /^nothing to destroy/);
+  });
+});
