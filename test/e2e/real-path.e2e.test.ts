@@ -14,7 +14,10 @@ import type { StackConfig } from "../../src/catalog/validate";
 import { LABEL_PREFIX, resourceNames } from "../../src/containers/service-specs";
 import { Checkout, type CommandResult, realPathUnavailableReason } from "./harness/checkout";
 import { assertEngineAnswers, docker, objectsLabelled } from "./harness/engine";
-import { buildLocalImages, tagAsPinned } from "./harness/images";
+import { buildLocalImages, type LocalImages, tagAsPinned } from "./harness/images";
+import { chatThrough, ContinuousLoad } from "./harness/continuous-load";
+import { freePort } from "./harness/deployment";
+import { swarmManagerNow } from "./harness/swarm";
 import { chat } from "./harness/proxy-client";
 import { waitFor } from "./harness/wait";
 
@@ -29,6 +32,9 @@ const NAME = `rp-${runId}`;
 const BROKEN_RELEASE_LOG = "simulated broken release: exiting at start";
 
 let checkout: Checkout;
+let local: LocalImages | undefined;
+/** The stand-in images, built (or reused by tag) once for both profiles. */
+const localImages = (): LocalImages => (local ??= buildLocalImages());
 let images: Record<"litellm" | "postgres" | "brokenLiteLLM", string>;
 
 /** The main stack's stack.config.yaml: the default file's shape, the mock model only (no provider is reachable). */
@@ -79,7 +85,7 @@ const objectsOf = (config: StackConfig) => objectsLabelled(`${LABEL_PREFIX}.stac
 
 beforeAll(() => {
   if (unavailable) return;
-  const local = buildLocalImages();
+  const local = localImages();
   // The pinned references a user's file names, with the local stand-ins behind them (`docker load`
   // on an offline machine); the broken release is the same image whose process exits at start.
   const litellm = tagAsPinned("ghcr.io/berriai/litellm-database:v1.108.5", local);
@@ -276,5 +282,102 @@ describeReal("npm run deploy with the real providers: the container profile with
     expect(await objectsOf(config)).toEqual({ containers: [], networks: [], volumes: [] });
     const again = await checkout.npm("destroy", [], { LITELLM_DELETE_DATA: "yes" });
     expectDone(again, /^nothing to destroy/);
+  });
+});
+
+// The swarm profile on the single-node swarm `.ci/run` makes; decided at load time (a skip is printed).
+const swarmActive = !unavailable && swarmManagerNow();
+if (!unavailable && !swarmActive) console.warn("SKIPPED the swarm profile's real path: this engine is not a swarm manager (`.ci/run` runs `docker swarm init`)");
+const describeSwarm = swarmActive ? describe : describe.skip;
+
+describeSwarm("npm run deploy with the real providers: the swarm profile", () => {
+  const SWARM_NAME = `rs-${runId}`;
+  const masterKey = `sk-e2e-swarm-${runId}-0123456789abcdef`;
+  const env = { LITELLM_MASTER_KEY: masterKey };
+  let swarmCheckout: Checkout;
+  let port: number;
+  let redisImages: [string, string];
+  let liteLLMImages: [string, string];
+
+  const swarmConfig = (litellmImage: string, redisImage: string, extraModels: unknown[] = []) => ({
+    name: SWARM_NAME,
+    profile: "swarm",
+    swarm: { replicas: 2, loadBalancerImage: tagAsPinned("haproxy:3.2.6", localImages()) },
+    litellm: { image: litellmImage, port },
+    database: { enabled: false },
+    redis: { image: redisImage },
+    models: [{ preset: "mock" }, ...extraModels],
+    router: { numRetries: 0 },
+    openclaw: { primary: "mock" },
+  });
+  const swarmUrl = () => `http://127.0.0.1:${port}`;
+  /** Every service, config and secret of the stack (named after it) and its network and volumes (labelled). */
+  const swarmObjects = async () => {
+    const names = (kind: string) =>
+      spawnSync("docker", [kind, "ls", "--filter", `name=${SWARM_NAME}-`, "--format", "{{.Name}}"], { encoding: "utf8" }).stdout.split("\n").filter(Boolean);
+    const labelled = await objectsLabelled(`${LABEL_PREFIX}.stack=${SWARM_NAME}`);
+    return { services: names("service"), configs: names("config"), secrets: names("secret"), networks: labelled.networks, volumes: labelled.volumes };
+  };
+
+  beforeAll(async () => {
+    const local = localImages();
+    port = await freePort();
+    // A LiteLLM "upgrade" and a Redis one: the same images under a second version tag each.
+    liteLLMImages = [tagAsPinned("ghcr.io/berriai/litellm-database:v1.108.5", local), "ghcr.io/berriai/litellm-database:v1.108.5-e2e-retag"];
+    redisImages = [tagAsPinned("redis:8.2.2", local), "redis:8.2.2-e2e-retag"];
+    for (const [from, to] of [liteLLMImages, redisImages]) spawnSync("docker", ["tag", from, to]);
+    swarmCheckout = new Checkout("swarm");
+    swarmCheckout.writeConfig(swarmConfig(liteLLMImages[0], redisImages[0]));
+  });
+
+  afterAll(async () => {
+    if (!swarmCheckout) return;
+    await swarmCheckout.npm("destroy", [], env, false);
+    swarmCheckout.remove();
+  });
+
+  test("deploys from nothing; every replica answers through the load balancer; the drift check exits 0", async () => {
+    expectDone(await swarmCheckout.npm("deploy", [], env), new RegExp(`^stack "${SWARM_NAME}" deployed$`));
+    const replicas = new Set<string>();
+    for (let i = 0; i < 12; i++) {
+      const answer = await chatThrough({ baseUrl: swarmUrl(), key: masterKey, model: "mock" }, false);
+      expect(answer.status).toBe(200);
+      if (answer.replica) replicas.add(answer.replica);
+    }
+    expect(replicas.size).toBe(2);
+    const drift = await swarmCheckout.terraform(SWARM_NAME, ["plan", "-detailed-exitcode", "-input=false", "-no-color"], { TF_VAR_LITELLM_MASTER_KEY: masterKey });
+    if (drift.status !== 0) process.stdout.write(drift.stdout.slice(-3000));
+    expect(drift.status).toBe(0);
+  });
+
+  test("a LiteLLM image change under continuous load updates the service in place (no replacement) with 0 failed requests", async () => {
+    swarmCheckout.writeConfig(swarmConfig(liteLLMImages[1], redisImages[0], [{ preset: "mock", id: "mock-new", name: "New", mockResponse: "new catalog" }]));
+    const load = new ContinuousLoad({ baseUrl: swarmUrl(), key: masterKey, model: "mock" }, 4);
+    const deployed = await swarmCheckout.npm("deploy", [], env);
+    const report = await load.stop();
+    process.stdout.write(`image change under load: ${report.sent} requests, ${report.failed} failed, longest gap ${report.longestGapMs} ms, ${deployed.seconds.toFixed(1)} s\n`);
+    expectDone(deployed, new RegExp(`^stack "${SWARM_NAME}" deployed$`));
+    expect(deployed.stdout).toMatch(/Plan: \d+ to add, \d+ to change, \d+ to destroy\./);
+    expect(deployed.stdout).not.toMatch(/docker_service\.\S+ must be replaced/);
+    expect(report.failed).toBe(0);
+    const { stdout } = spawnSync("docker", ["service", "inspect", `${SWARM_NAME}-litellm`, "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}"], { encoding: "utf8" });
+    expect(stdout.trim()).toBe(liteLLMImages[1]);
+    for (let i = 0; i < 4; i++) expect((await chatThrough({ baseUrl: swarmUrl(), key: masterKey, model: "mock-new" }, false)).status).toBe(200);
+  });
+
+  test("a Redis image change and a port change update the services in place; the proxy serves on the new port", async () => {
+    port = await freePort();
+    swarmCheckout.writeConfig(swarmConfig(liteLLMImages[1], redisImages[1]));
+    const deployed = await swarmCheckout.npm("deploy", [], env);
+    expectDone(deployed, new RegExp(`^stack "${SWARM_NAME}" deployed$`));
+    expect(deployed.stdout).not.toMatch(/must be replaced/);
+    expect(deployed.stdout).toMatch(/Plan: \d+ to add, [1-9]\d* to change, \d+ to destroy\./);
+    expect(deployed.stdout).not.toMatch(/docker_service\.\S+: Destroying/);
+    await waitFor("the proxy on its new port", 60_000, async () => ((await chatThrough({ baseUrl: swarmUrl(), key: masterKey, model: "mock" }, false)).status === 200 ? true : undefined));
+  });
+
+  test("npm run destroy leaves no service, config, secret, network or volume", async () => {
+    expectDone(await swarmCheckout.npm("destroy", [], env), new RegExp(`^stack "${SWARM_NAME}" destroyed$`));
+    expect(await swarmObjects()).toEqual({ services: [], configs: [], secrets: [], networks: [], volumes: [] });
   });
 });

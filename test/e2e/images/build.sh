@@ -23,7 +23,7 @@ postgres_tag="litellm-stack-e2e/postgres:${POSTGRES_MAJOR}-$(hash_of "$here/vers
 python_requirements="litellm[proxy]==$LITELLM_VERSION prisma==$PRISMA_PY_VERSION nodejs-bin==$NODEJS_BIN_VERSION"
 engines="${PRISMA_ENGINES_DIR:-$here/../../../../shared/prisma-engines}"
 for engine in query-engine schema-engine; do
-  [ -x "$engines/$engine" ] || { echo "[images] no Prisma $engine in $engines (set PRISMA_ENGINES_DIR): LiteLLM's database cannot run without it" >&2; exit 1; }
+  [ -f "$engines/$engine" ] || { echo "[images] no Prisma $engine in $engines (set PRISMA_ENGINES_DIR): LiteLLM's database cannot run without it" >&2; exit 1; }
 done
 engines=$(cd "$engines" && pwd)
 litellm_tag="litellm-stack-e2e/litellm:${LITELLM_VERSION}-$( (echo "$python_requirements"; cat "$here/versions.env" "$here/litellm/Dockerfile" "$engines/query-engine" "$engines/schema-engine") | sha256sum | cut -c1-12)"
