@@ -176,7 +176,9 @@ export function configObjectName(service: ServiceSpec, config: ConfigFileSpec): 
 
 /** What a secret's name hashes: the service and variable too, so a cut prefix never makes two names alike. */
 export function secretHashInput(service: ServiceSpec, envName: string): string {
-  return `${service.name}/${envName}=`;
+  // "labels-v2": secrets created before swarm objects dropped their changing labels get new names
+  // once, so the one replacement that upgrade plans creates them beside the old ones, not over them.
+  return `labels-v2:${service.name}/${envName}=`;
 }
 
 /**
