@@ -12,6 +12,7 @@ import { localStatePath } from "../containers/state-backend";
 import { protectedDeletions } from "./plan-guard";
 import { describeFailedStart, stopRestarting, watchStarts } from "./start-watch";
 import { localStateResourceCount, moveLegacyState, secureStateFiles, stackOutDir } from "./state-files";
+import { appliedChanges, describeAppliedChanges } from "./applied-changes";
 import { diagnoseTerraformFailure } from "./terraform-failure";
 import { TerraformRunner } from "./terraform-runner";
 
@@ -115,7 +116,10 @@ async function applyWatched(terraform: TerraformRunner, planFile: string, option
     await stopRestarting(failed.container, options.config.docker.host);
     return { code: 1, summary: `deploy stopped: ${describeFailedStart(failed)}` };
   }
-  return applied.status === 0 ? { code: 0, summary: "" } : failure("terraform apply", applied.output);
+  if (applied.status === 0) return { code: 0, summary: "" };
+  // What already happened decides what the user must do next: say it in the last line.
+  const applyFailure = failure("terraform apply", applied.output);
+  return { ...applyFailure, summary: `${applyFailure.summary}; ${describeAppliedChanges(appliedChanges(applied.output))}` };
 }
 
 /** Non-sensitive outputs in cdktf's --outputs-file form, owner-only like every file that can hold stack data. */
