@@ -39,8 +39,8 @@ const INIT_FLAGS = ["-migrate-state", "-reconfigure", "-upgrade"];
 function runningStacks(dockerHost?: string): RunningStack[] | undefined {
   const result = spawnSync(
     "docker",
-    // Two filters on one key match either: the swarm profile's port is on its load balancer.
-    ["ps", "--all", "--filter", `label=${LABEL_PREFIX}.component=litellm`, "--filter", `label=${LABEL_PREFIX}.component=load-balancer`, "--format", "{{json .}}"],
+    // Label filters are ANDed: ask for every component, parseDockerPs keeps LiteLLM and the load balancer (the swarm profile's port).
+    ["ps", "--all", "--filter", `label=${LABEL_PREFIX}.component`, "--format", "{{json .}}"],
     { encoding: "utf8", timeout: 30_000, env: dockerEnv(dockerHost) },
   );
   return result.status === 0 ? parseDockerPs(result.stdout) : undefined;

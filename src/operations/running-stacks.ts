@@ -50,7 +50,7 @@ export function parseDockerPs(output: string): RunningStack[] {
         state: row.State ?? row.Status ?? "unknown",
       };
     })
-    .filter((s) => s.stack !== undefined);
+    .filter((s) => s.stack !== undefined && (s.component === undefined || s.component === "litellm" || s.component === "load-balancer"));
   return oneRowPerStack(rows).sort((a, b) => a.stack.localeCompare(b.stack));
 }
 

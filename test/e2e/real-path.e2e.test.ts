@@ -370,7 +370,8 @@ describeSwarm("npm run deploy with the real providers: the swarm profile", () =>
     swarmCheckout.writeConfig(swarmConfig(liteLLMImages[1], redisImages[1]));
     const deployed = await swarmCheckout.npm("deploy", [], env);
     expectDone(deployed, new RegExp(`^stack "${SWARM_NAME}" deployed$`));
-    expect(deployed.stdout).not.toMatch(/must be replaced/);
+    // Configs are immutable (a changed file is a new config, created first); services and secrets are updated, never replaced.
+    expect(deployed.stdout).not.toMatch(/docker_(service|secret)\.\S+ must be replaced/);
     expect(deployed.stdout).toMatch(/Plan: \d+ to add, [1-9]\d* to change, \d+ to destroy\./);
     expect(deployed.stdout).not.toMatch(/docker_service\.\S+: Destroying/);
     await waitFor("the proxy on its new port", 60_000, async () => ((await chatThrough({ baseUrl: swarmUrl(), key: masterKey, model: "mock" }, false)).status === 200 ? true : undefined));

@@ -245,6 +245,9 @@ describe("listing the stacks on a host", () => {
       JSON.stringify({ Labels: "io.litellm-stack.stack=team,io.litellm-stack.component=litellm", State: "running" }),
       JSON.stringify({ Labels: "io.litellm-stack.stack=team,io.litellm-stack.component=litellm", State: "exited" }),
       JSON.stringify({ Labels: "io.litellm-stack.stack=team,io.litellm-stack.component=load-balancer", State: "running", Ports: "0.0.0.0:4620->4620/tcp, :::4620->4620/tcp" }),
+      // `npm run stacks` asks for every component: the others are not the stack's rows.
+      JSON.stringify({ Labels: "io.litellm-stack.stack=team,io.litellm-stack.component=redis", State: "running" }),
+      JSON.stringify({ Labels: "io.litellm-stack.stack=team,io.litellm-stack.component=postgres", State: "running", Ports: "5432/tcp" }),
     ].join("\n");
     expect(parseDockerPs(swarmPs)).toEqual([{ stack: "team", port: 4620, state: "2 running" }]);
     expect(formatStacks(parseDockerPs(swarmPs))).toContain("team   -           port 4620  -      2 running");
