@@ -26,6 +26,7 @@ import { readRetiredKeys } from "../src/operations/retired-keys";
 import { AdminError } from "../src/operations/litellm-admin";
 import { formatStacks, parseDockerPs, portClashProblems, type RunningStack } from "../src/operations/running-stacks";
 import { deployStack, destroyStack, type LifecycleOptions, type Outcome } from "../src/operations/stack-lifecycle";
+import { PhaseTimer } from "../src/operations/phase-timer";
 import { localStateResourceCount } from "../src/operations/state-files";
 import { parseSwarmInfo, SWARM_INFO_FORMAT, swarmDeployProblem } from "../src/operations/swarm-check";
 import { connectToProxy } from "../src/operations/stack-outputs";
@@ -34,6 +35,9 @@ import { connectToProxy } from "../src/operations/stack-outputs";
 process.umask(0o077);
 
 const INIT_FLAGS = ["-migrate-state", "-reconfigure", "-upgrade"];
+
+/** Each step's time, printed on stderr with LITELLM_STACK_PHASES=1 (npm run bench -- deploy). */
+const phases = new PhaseTimer();
 
 /** The stacks on the Docker host the CLI reaches (DOCKER_HOST honoured). */
 function runningStacks(dockerHost?: string): RunningStack[] | undefined {
@@ -126,6 +130,7 @@ async function main([command, ...rest]: string[]): Promise<number> {
       watchContainers:
         config.profile === "swarm" ? [] : (["postgres", "redis", "litellm"] as const).map((component) => resourceNames(config.name)[component]),
       dataDeletionAllowed: dataDeletionAllowed(process.env),
+      phases,
     };
     if (command === "destroy") {
       const connect = () => {
@@ -140,7 +145,7 @@ async function main([command, ...rest]: string[]): Promise<number> {
     if (clashes.length > 0) throw new ConfigError("stack configuration", clashes);
     const deployed = await deployStack(options);
     if (deployed.code !== 0) return finish(deployed);
-    const keysOutcome = await syncKeys(config, root, deployed.priorOutputs);
+    const keysOutcome = await phases.time("keys", () => syncKeys(config, root, deployed.priorOutputs));
     if (keysOutcome) return finish(keysOutcome);
     if (config.dashboard.enabled) {
       console.log(`LiteLLM dashboard: ${dashboardUrl(config)} (user ${config.dashboard.username}; password: LITELLM_UI_PASSWORD if you set it, else the master key: npm run --silent keys -- master-key)`);
@@ -153,4 +158,7 @@ async function main([command, ...rest]: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then((code) => (process.exitCode = code));
+main(process.argv.slice(2)).then((code) => {
+  phases.report();
+  process.exitCode = code;
+});

@@ -13,6 +13,7 @@ import { protectedDeletions } from "./plan-guard";
 import { describeFailedStart, stopRestarting, watchStarts } from "./start-watch";
 import { localStateResourceCount, moveLegacyState, secureStateFiles, stackOutDir } from "./state-files";
 import { appliedChanges, describeAppliedChanges } from "./applied-changes";
+import { PhaseTimer } from "./phase-timer";
 import { diagnoseTerraformFailure } from "./terraform-failure";
 import { TerraformRunner } from "./terraform-runner";
 
@@ -36,7 +37,11 @@ export interface LifecycleOptions {
   readonly echo?: boolean;
   readonly log?: (line: string) => void;
   readonly warn?: (line: string) => void;
+  /** Records each step's time (npm run bench -- deploy). @default - a timer nobody reads */
+  readonly phases?: PhaseTimer;
 }
+
+const timerOf = (options: LifecycleOptions) => options.phases ?? new PhaseTimer();
 
 /** The end of a run: the exit code and the one line that says how it ended. */
 export interface Outcome {
@@ -61,9 +66,10 @@ async function prepare(options: LifecycleOptions): Promise<TerraformRunner | Out
   const { config, projectDir } = options;
   for (const line of moveLegacyState(config, projectDir)) (options.log ?? console.log)(line);
   secureStateFiles(config, projectDir);
-  if ((await options.synth()) !== 0) return { code: 1, summary: "synth failed: nothing was changed" };
+  const phases = timerOf(options);
+  if ((await phases.time("synth", options.synth)) !== 0) return { code: 1, summary: "synth failed: nothing was changed" };
   const terraform = new TerraformRunner(stackOutDir(projectDir, config.name), options.env, options.echo ?? true);
-  const init = await terraform.init(options.initArgs);
+  const init = await phases.time("terraform init", () => terraform.init(options.initArgs));
   if (init.status !== 0) return failure("terraform init", init.output);
   return terraform;
 }
@@ -86,15 +92,16 @@ async function planCheckApply(
 ): Promise<Outcome | "no changes"> {
   const planFile = join(terraform.stackDir, PLAN_FILE);
   try {
-    const plan = await terraform.plan(planFile, destroy);
+    const phases = timerOf(options);
+    const plan = await phases.time("plan", () => terraform.plan(planFile, destroy));
     if (plan.status === 1) return failure("terraform plan", plan.output);
     if (plan.status === 0) return "no changes";
-    const json = await terraform.showPlan(planFile);
+    const json = await phases.time("plan as JSON", () => terraform.showPlan(planFile));
     const deletions = protectedDeletions(json);
     if (deletions.length > 0 && !options.dataDeletionAllowed) return protectionRefusal(options.config, deletions);
     if (destroy && !(json.resource_changes ?? []).some((rc) => rc.change.actions.includes("delete"))) return "no changes";
     await beforeApply?.();
-    return await applyWatched(terraform, planFile, options);
+    return await phases.time("apply (until healthy)", () => applyWatched(terraform, planFile, options));
   } finally {
     rmSync(planFile, { force: true });
   }
@@ -119,7 +126,12 @@ async function applyWatched(terraform: TerraformRunner, planFile: string, option
   if (applied.status === 0) return { code: 0, summary: "" };
   // What already happened decides what the user must do next: say it in the last line.
   const applyFailure = failure("terraform apply", applied.output);
-  return { ...applyFailure, summary: `${applyFailure.summary}; ${describeAppliedChanges(appliedChanges(applied.output))}` };
+  const changed = describeAppliedChanges(appliedChanges(applied.output));
+  if (options.config.profile !== "swarm") return { ...applyFailure, summary: `${applyFailure.summary}; ${changed}` };
+  // Swarm may have rolled services back: the state then says what runs, so the next plan shows what is still to do.
+  const refreshed = await terraform.refreshOnly();
+  const stateNote = refreshed.status === 0 ? "the state was refreshed from what the swarm runs" : "refreshing the state from the swarm failed too (run `npm run deploy` again)";
+  return { ...applyFailure, summary: `${applyFailure.summary}; ${changed}; ${stateNote}` };
 }
 
 /** Non-sensitive outputs in cdktf's --outputs-file form, owner-only like every file that can hold stack data. */
@@ -134,11 +146,13 @@ async function writeOutputsFile(terraform: TerraformRunner, options: LifecycleOp
 export async function deployStack(options: LifecycleOptions): Promise<DeployOutcome> {
   const terraform = await prepare(options);
   if (!(terraform instanceof TerraformRunner)) return terraform;
-  const priorOutputs = Object.fromEntries(Object.entries(await terraform.outputs()).map(([name, o]) => [name, o.value]));
+  const phases = timerOf(options);
+  const prior = await phases.time("outputs", () => terraform.outputs());
+  const priorOutputs = Object.fromEntries(Object.entries(prior).map(([name, o]) => [name, o.value]));
   const result = await planCheckApply(terraform, options, false);
   secureStateFiles(options.config, options.projectDir);
   if (result !== "no changes" && result.code !== 0) return { ...result, priorOutputs };
-  await writeOutputsFile(terraform, options);
+  await phases.time("outputs", () => writeOutputsFile(terraform, options));
   const summary = result === "no changes" ? `stack "${options.config.name}" is up to date: nothing changed` : `stack "${options.config.name}" deployed`;
   return { code: 0, summary, priorOutputs };
 }

@@ -72,6 +72,15 @@ export class TerraformRunner {
     return this.run(["apply", "-input=false", "-no-color", planFile], { onStart });
   }
 
+  /**
+   * Reads what runs back into the state, changing nothing on the engine: after swarm rolled a failed
+   * update back, the state otherwise holds the update's values (say memory_bytes) while the engine
+   * runs the previous ones, and the next plan would not show the difference.
+   */
+  refreshOnly() {
+    return this.run(["apply", "-refresh-only", "-auto-approve", "-input=false", "-no-color"]);
+  }
+
   /** `terraform output -json`: every output with its sensitivity. Held in memory only. */
   async outputs(): Promise<Record<string, { readonly value: unknown; readonly sensitive: boolean }>> {
     const result = await this.run(["output", "-json", "-no-color"], { capture: true });

@@ -362,7 +362,14 @@ describeSwarm("npm run deploy with the real providers: the swarm profile", () =>
     expect(report.failed).toBe(0);
     const { stdout } = spawnSync("docker", ["service", "inspect", `${SWARM_NAME}-litellm`, "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}"], { encoding: "utf8" });
     expect(stdout.trim()).toBe(liteLLMImages[1]);
-    for (let i = 0; i < 4; i++) expect((await chatThrough({ baseUrl: swarmUrl(), key: masterKey, model: "mock-new" }, false)).status).toBe(200);
+    // Every replica serves the new catalog (fresh connections, so the round robin reaches each).
+    const serving = new Set<string>();
+    for (let i = 0; i < 12; i++) {
+      const answer = await chatThrough({ baseUrl: swarmUrl(), key: masterKey, model: "mock-new" }, false);
+      expect(answer.status).toBe(200);
+      if (answer.replica) serving.add(answer.replica);
+    }
+    expect(serving.size).toBe(2);
   });
 
   test("a Redis image change and a port change update the services in place; the proxy serves on the new port", async () => {
@@ -375,6 +382,28 @@ describeSwarm("npm run deploy with the real providers: the swarm profile", () =>
     expect(deployed.stdout).toMatch(/Plan: \d+ to add, [1-9]\d* to change, \d+ to destroy\./);
     expect(deployed.stdout).not.toMatch(/docker_service\.\S+: Destroying/);
     await waitFor("the proxy on its new port", 60_000, async () => ((await chatThrough({ baseUrl: swarmUrl(), key: masterKey, model: "mock" }, false)).status === 200 ? true : undefined));
+  });
+
+  test("a release whose tasks die at start is rolled back by swarm under load, reported as such, and the state says what runs", async () => {
+    const running = swarmConfig(liteLLMImages[1], redisImages[1]);
+    // 256 MiB: LiteLLM is killed while it boots, so no new task ever becomes healthy.
+    swarmCheckout.writeConfig({ ...running, litellm: { ...(running.litellm as object), memoryLimitMb: 256 } });
+    const load = new ContinuousLoad({ baseUrl: swarmUrl(), key: masterKey, model: "mock" }, 4);
+    const failed = await swarmCheckout.npm("deploy", [], env);
+    const report = await load.stop();
+    process.stdout.write(`rolled-back release under load: ${report.sent} requests, ${report.failed} failed, ${failed.seconds.toFixed(1)} s\n`);
+    expect(failed.status).toBe(1);
+    expect(failed.lastLine).toMatch(/swarm rolled the service back: the previous configuration is still serving/);
+    expect(failed.lastLine).toMatch(/the state was refreshed from what the swarm runs$/);
+    expect(report.failed).toBe(0);
+    const inspect = spawnSync("docker", ["service", "inspect", `${SWARM_NAME}-litellm`, "--format", "{{.Spec.TaskTemplate.Resources.Limits.MemoryBytes}}"], { encoding: "utf8" });
+    expect(Number(inspect.stdout.trim())).toBe(2048 * 1024 * 1024);
+    // The state holds what runs (2 GiB), so the configuration's 256 MiB is still a change to make...
+    const drift = await swarmCheckout.terraform(SWARM_NAME, ["plan", "-refresh=false", "-detailed-exitcode", "-input=false", "-no-color"], { TF_VAR_LITELLM_MASTER_KEY: masterKey });
+    expect(drift.status).toBe(2);
+    // ...and with the configuration back as it was, nothing is.
+    swarmCheckout.writeConfig(running);
+    expectDone(await swarmCheckout.npm("deploy", [], env), new RegExp(`^stack "${SWARM_NAME}" is up to date: nothing changed$`));
   });
 
   test("npm run destroy leaves no service, config, secret, network or volume", async () => {
