@@ -5,6 +5,7 @@
  *   3. proxy under load: the stack's LiteLLM vs the same image with a stock config (same model)
  *   4. the unit test suite's wall time
  *   5. the swarm profile (bench/swarm.ts): replicas' throughput, a catalog change under load
+ *   6. deploy (bench/deploy.ts): the real `npm run deploy` / `destroy` vs `docker run` / `docker rm`, with each step's time
  * It prints; it never passes or fails on a time. Traffic goes to 127.0.0.1 only; everything it
  * creates carries the e2e suite's label and is removed at the end.
  */
@@ -18,6 +19,7 @@ import { buildLocalImages, type LocalImages } from "../test/e2e/harness/images";
 import { waitFor } from "../test/e2e/harness/wait";
 import type { StackConfig } from "../src/catalog/validate";
 import { load, type LoadResult } from "./load";
+import { benchDeploy } from "./deploy";
 import { benchSwarm } from "./swarm";
 import { swarmManagerNow } from "../test/e2e/harness/swarm";
 import { median, repeat, table } from "./stats";
@@ -294,6 +296,7 @@ async function main(): Promise<void> {
       await removeLabelled(SUITE_LABEL);
     }
   }
+  if (wanted("deploy")) console.log(`${await benchDeploy(RUNS)}\n`);
   if (wanted("tests")) console.log(`${await benchTests()}\n`);
 }
 

@@ -311,6 +311,17 @@ describeSwarm("npm run deploy with the real providers: the swarm profile", () =>
     openclaw: { primary: "mock" },
   });
   const swarmUrl = () => `http://127.0.0.1:${port}`;
+  /** 12 requests on fresh connections, so the load balancer's round robin reaches every replica: the distinct statuses and how many replicas answered. */
+  const replicasServing = async (model: string) => {
+    const statuses = new Set<number>();
+    const replicas = new Set<string>();
+    for (let i = 0; i < 12; i++) {
+      const answer = await chatThrough({ baseUrl: swarmUrl(), key: masterKey, model }, false);
+      statuses.add(answer.status);
+      if (answer.replica) replicas.add(answer.replica);
+    }
+    return { statuses: [...statuses], replicas: replicas.size };
+  };
   /** Every service, config and secret of the stack (named after it) and its network and volumes (labelled). */
   const swarmObjects = async () => {
     const names = (kind: string) =>
@@ -338,13 +349,7 @@ describeSwarm("npm run deploy with the real providers: the swarm profile", () =>
 
   test("deploys from nothing; every replica answers through the load balancer; the drift check exits 0", async () => {
     expectDone(await swarmCheckout.npm("deploy", [], env), new RegExp(`^stack "${SWARM_NAME}" deployed$`));
-    const replicas = new Set<string>();
-    for (let i = 0; i < 12; i++) {
-      const answer = await chatThrough({ baseUrl: swarmUrl(), key: masterKey, model: "mock" }, false);
-      expect(answer.status).toBe(200);
-      if (answer.replica) replicas.add(answer.replica);
-    }
-    expect(replicas.size).toBe(2);
+    expect(await replicasServing("mock")).toEqual({ statuses: [200], replicas: 2 });
     const drift = await swarmCheckout.terraform(SWARM_NAME, ["plan", "-detailed-exitcode", "-input=false", "-no-color"], { TF_VAR_LITELLM_MASTER_KEY: masterKey });
     if (drift.status !== 0) process.stdout.write(drift.stdout.slice(-3000));
     expect(drift.status).toBe(0);
@@ -362,14 +367,7 @@ describeSwarm("npm run deploy with the real providers: the swarm profile", () =>
     expect(report.failed).toBe(0);
     const { stdout } = spawnSync("docker", ["service", "inspect", `${SWARM_NAME}-litellm`, "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}"], { encoding: "utf8" });
     expect(stdout.trim()).toBe(liteLLMImages[1]);
-    // Every replica serves the new catalog (fresh connections, so the round robin reaches each).
-    const serving = new Set<string>();
-    for (let i = 0; i < 12; i++) {
-      const answer = await chatThrough({ baseUrl: swarmUrl(), key: masterKey, model: "mock-new" }, false);
-      expect(answer.status).toBe(200);
-      if (answer.replica) serving.add(answer.replica);
-    }
-    expect(serving.size).toBe(2);
+    expect(await replicasServing("mock-new")).toEqual({ statuses: [200], replicas: 2 });
   });
 
   test("a Redis image change and a port change update the services in place; the proxy serves on the new port", async () => {
