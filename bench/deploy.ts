@@ -87,6 +87,8 @@ export async function benchDeploy(runs: number): Promise<string> {
   const env = { LITELLM_STACK_PHASES: "1" };
   const rows = { fresh: [] as number[], same: [] as number[], destroy: [] as number[], hand: [] as number[], handDown: [] as number[] };
   const phases: Record<string, number[]> = {};
+  // fetch's sockets and AbortSignal.timeout do not keep node alive (see test/e2e/harness/wait.ts).
+  const keepAlive = setInterval(() => undefined, 1000);
   try {
     // One warm-up of each, then ABAB...
     for (let round = 0; round <= runs; round++) {
@@ -109,6 +111,7 @@ export async function benchDeploy(runs: number): Promise<string> {
   } finally {
     await checkout.npm("destroy", [], {}, false);
     checkout.remove();
+    clearInterval(keepAlive);
   }
   const compile = median(rows.fresh) - Object.values(phases).reduce((sum, values) => sum + median(values), 0);
   return [

@@ -7,4 +7,6 @@ module.exports = {
   transform: { "^.+\\.ts$": "ts-jest" },
   testTimeout: 5 * 60_000,
   verbose: true,
+  // Keep-alive sockets of the load generators can outlive a suite by minutes: never let them hold CI.
+  forceExit: true,
 };

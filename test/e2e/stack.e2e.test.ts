@@ -242,7 +242,8 @@ describe("spend database", () => {
   if (spendDatabaseSkipReason) process.stderr.write(`SKIPPED (spend records through Postgres): ${spendDatabaseSkipReason}\n`);
 
   spendTest("a request through the proxy shows up in LiteLLM's spend records", async () => {
-    await chat(deployment.baseUrl, deployment.secrets.masterKey, { model: "mock", messages: [{ role: "user", content: "spend" }] });
+    const sent = await chat(deployment.baseUrl, deployment.secrets.masterKey, { model: "mock", messages: [{ role: "user", content: "spend" }] });
+    expect(sent.status).toBe(200);
     const logs = await waitFor("the request in /spend/logs", 30_000, async () => {
       const response = await fetch(`${deployment.baseUrl}/spend/logs`, {
         headers: { authorization: `Bearer ${deployment.secrets.masterKey}` },
@@ -310,8 +311,6 @@ describe("virtual keys and the usage report, against the real LiteLLM", () => {
     expect(refused.body.error.type).toBe("budget_exceeded");
   });
 
-  // The other side of the coin: these need a proxy WITHOUT a database, which is what runs here.
-  const noDatabaseTest = spendDatabaseSkipReason ? test : test.skip;
   const usage = (masterKey: string, baseUrl = deployment.baseUrl) =>
     spawnSync(join(__dirname, "..", "..", "node_modules/.bin/tsx"), ["scripts/usage.ts", "--period", "7d"], {
       cwd: join(__dirname, "..", ".."),
@@ -320,16 +319,34 @@ describe("virtual keys and the usage report, against the real LiteLLM", () => {
       env: { PATH: process.env.PATH ?? "", LITELLM_STACK_CONFIG: E2E_CONFIG_FILE, LITELLM_BASE_URL: baseUrl, LITELLM_MASTER_KEY: masterKey },
     });
 
-  noDatabaseTest("without a database, the reconciler stops the deploy with a clear message", async () => {
-    await expect(reconcileKeys(admin(), keyConfig(), { openclaw: keyValue }, [], () => undefined)).rejects.toThrow(
-      `the proxy at ${deployment.baseUrl} has no database connected (readiness: db Not connected)`,
-    );
-  });
+  describe("a proxy without a database (database.enabled: false)", () => {
+    // Its own LiteLLM when the stack's has its database; the stack's own otherwise.
+    let noDb: Deployment;
+    beforeAll(async () => {
+      if (spendDatabaseSkipReason) {
+        noDb = deployment;
+        return;
+      }
+      const config = loadE2EConfig({ name: `e2e-nodb-${runId}`, port: await freePort(), databaseEnabled: false });
+      noDb = new Deployment(config, config, images);
+      await noDb.startProxy();
+    }, 5 * 60_000);
+    afterAll(async () => {
+      if (noDb && noDb !== deployment) await noDb.destroy();
+    });
 
-  noDatabaseTest("without a database, the usage command says so and exits 1", () => {
-    const run = usage(deployment.secrets.masterKey);
-    expect(run.status).toBe(1);
-    expect(run.stderr).toContain("has no database connected");
+    test("the reconciler stops the deploy with a clear message", async () => {
+      const noDbAdmin = new LiteLLMAdmin(noDb.baseUrl, noDb.secrets.masterKey);
+      await expect(reconcileKeys(noDbAdmin, keyConfig(), { openclaw: keyValue }, [], () => undefined)).rejects.toThrow(
+        `the proxy at ${noDb.baseUrl} has no database connected (readiness: db Not connected)`,
+      );
+    });
+
+    test("the usage command says so and exits 1", () => {
+      const run = usage(noDb.secrets.masterKey, noDb.baseUrl);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain("has no database connected");
+    });
   });
 
   keysTest("with a wrong master key, the usage command says so and exits 1", () => {

@@ -5,13 +5,28 @@ export interface ChatResult {
   readonly body: any;
 }
 
+/**
+ * fetch, once more when a pooled keep-alive socket turns out closed before the request was sent: a
+ * test that blocks the event loop (spawnSync of the OpenClaw CLI, ~30 s) keeps undici from seeing
+ * the server close it, and the next request then fails at once with "other side closed".
+ */
+async function fetchFresh(url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    if (cause?.code !== "UND_ERR_SOCKET" || !/other side closed/.test(cause.message ?? "")) throw error;
+    return fetch(url, init);
+  }
+}
+
 export async function chat(
   baseUrl: string,
   key: string | undefined,
   body: Record<string, unknown>,
   timeoutMs = 30_000,
 ): Promise<ChatResult> {
-  const response = await fetch(`${baseUrl}/v1/chat/completions`, {
+  const response = await fetchFresh(`${baseUrl}/v1/chat/completions`, {
     method: "POST",
     headers: { "content-type": "application/json", ...(key ? { authorization: `Bearer ${key}` } : {}) },
     body: JSON.stringify(body),
@@ -33,6 +48,6 @@ export function streamedText(sse: string): { text: string; done: boolean } {
 }
 
 export async function getJson(url: string, timeoutMs = 10_000): Promise<{ status: number; body: any }> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  const response = await fetchFresh(url, { signal: AbortSignal.timeout(timeoutMs) });
   return { status: response.status, body: await response.json() };
 }
