@@ -38,8 +38,14 @@ const SESSION = [
 
 /** The shape that the client depends on: status, content type, error type/code/param, and field names (top level and of a list's first item). */
 function shapeOf(status: number, contentType: string | undefined, body: unknown): Record<string, unknown> {
+  // Summarized spend logs are keyed by the keys' hashes: data, not fields.
+  const fieldName = (key: string) => (/^[0-9a-f]{64}$/.test(key) ? "<key hash>" : key);
   const fields = (value: unknown): string[] | string =>
-    Array.isArray(value) ? `list of ${value.length > 0 ? JSON.stringify(fields(value[0])) : "nothing"}` : value && typeof value === "object" ? Object.keys(value).sort() : typeof value;
+    Array.isArray(value)
+      ? `list of ${value.length > 0 ? JSON.stringify(fields(value[0])) : "nothing"}`
+      : value && typeof value === "object"
+        ? [...new Set(Object.keys(value).map(fieldName))].sort()
+        : typeof value;
   const error = (body as { error?: { type?: unknown; code?: unknown; param?: unknown } } | undefined)?.error;
   return {
     status,
