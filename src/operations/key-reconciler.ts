@@ -116,8 +116,9 @@ export async function tearDownKeys(
 
 /**
  * After a deploy (or `keys reconcile`): the configuration's keys in line, and the keys the stack
- * retired revoked, with those its state holds but the configuration no longer declares. What is still to revoke is recorded before trying and cleared once done, so a
- * proxy that cannot be reached now never leaves a retired key alive for good.
+ * retired revoked, with those its state holds but the configuration no longer declares. What is
+ * still to revoke is recorded before trying and cleared once done, so a proxy that cannot be
+ * reached now never leaves a retired key alive for good.
  */
 export async function reconcileStackKeys(
   admin: LiteLLMAdmin,
