@@ -15,12 +15,11 @@ import { freePort, testSecrets } from "../test/e2e/harness/deployment";
 import { buildLocalImages, tagAsPinned } from "../test/e2e/harness/images";
 import { loadStackConfig } from "../src/catalog/load-config";
 import { loadPresets } from "../src/catalog/presets";
-import { median, table } from "./stats";
+import { median, ratio, seconds, table } from "./stats";
+import { waitFor } from "../test/e2e/harness/wait";
 
 const LITELLM_IMAGE = "ghcr.io/berriai/litellm-database:v1.108.5";
 
-const seconds = (ms: number) => (ms / 1000).toFixed(2);
-const ratio = (value: number, baseline: number) => `${(value / baseline).toFixed(2)}x`;
 
 function docker(args: string[]): string {
   const result = spawnSync("docker", args, { encoding: "utf8" });
@@ -28,17 +27,9 @@ function docker(args: string[]): string {
   return result.stdout.trim();
 }
 
-async function untilServing(url: string, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if ((await fetch(url, { signal: AbortSignal.timeout(1_000) })).ok) return;
-    } catch {
-      /* not yet */
-    }
-    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+/** Polls every 100 ms until the proxy answers (the harness's waitFor keeps node alive meanwhile). */
+function untilServing(url: string, timeoutMs = 120_000): Promise<true> {
+  return waitFor(url, timeoutMs, async () => ((await fetch(url, { signal: AbortSignal.timeout(1_000) })).ok ? true : undefined), 100);
 }
 
 /** The same image, config file, environment and command as the stack's LiteLLM, with `docker network create` + `docker run`. */
@@ -87,8 +78,6 @@ export async function benchDeploy(runs: number): Promise<string> {
   const env = { LITELLM_STACK_PHASES: "1" };
   const rows = { fresh: [] as number[], same: [] as number[], destroy: [] as number[], hand: [] as number[], handDown: [] as number[] };
   const phases: Record<string, number[]> = {};
-  // fetch's sockets and AbortSignal.timeout do not keep node alive (see test/e2e/harness/wait.ts).
-  const keepAlive = setInterval(() => undefined, 1000);
   try {
     // One warm-up of each, then ABAB...
     for (let round = 0; round <= runs; round++) {
@@ -111,7 +100,6 @@ export async function benchDeploy(runs: number): Promise<string> {
   } finally {
     await checkout.npm("destroy", [], {}, false);
     checkout.remove();
-    clearInterval(keepAlive);
   }
   const compile = median(rows.fresh) - Object.values(phases).reduce((sum, values) => sum + median(values), 0);
   return [

@@ -22,15 +22,13 @@ import { load, type LoadResult } from "./load";
 import { benchDeploy } from "./deploy";
 import { benchSwarm } from "./swarm";
 import { swarmManagerNow } from "../test/e2e/harness/swarm";
-import { median, repeat, table } from "./stats";
+import { median, ratio, repeat, seconds, table } from "./stats";
 
 const RUNS = Math.max(5, Number(process.env.BENCH_RUNS ?? 5));
 const LEVELS = [1, 8, 32];
 const REQUESTS_PER_RUN = Number(process.env.BENCH_REQUESTS ?? 200);
 const root = join(__dirname, "..");
 
-const seconds = (ms: number) => (ms / 1000).toFixed(2);
-const ratio = (value: number, baseline: number) => `${(value / baseline).toFixed(2)}x`;
 
 function timed(command: string, args: string[], env: NodeJS.ProcessEnv = {}): number {
   const start = performance.now();

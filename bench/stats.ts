@@ -23,3 +23,9 @@ export function table(header: string[], rows: string[][]): string {
   const widths = header.map((_, i) => Math.max(...all.map((r) => r[i].length)));
   return all.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ")).join("\n");
 }
+
+/** Milliseconds as seconds for a table cell. */
+export const seconds = (ms: number) => (ms / 1000).toFixed(2);
+
+/** A value against its baseline, as the tables print it. */
+export const ratio = (value: number, baseline: number) => `${(value / baseline).toFixed(2)}x`;

@@ -13,7 +13,7 @@ import { loadPresets } from "../../src/catalog/presets";
 import type { StackConfig } from "../../src/catalog/validate";
 import { LABEL_PREFIX, resourceNames } from "../../src/containers/service-specs";
 import { Checkout, type CommandResult, realPathUnavailableReason } from "./harness/checkout";
-import { assertEngineAnswers, docker, objectsLabelled } from "./harness/engine";
+import { assertEngineAnswers, docker, objectsLabelled, removeLabelled } from "./harness/engine";
 import { buildLocalImages, type LocalImages, tagAsPinned } from "./harness/images";
 import { chatThrough, ContinuousLoad } from "./harness/continuous-load";
 import { freePort } from "./harness/deployment";
@@ -107,12 +107,7 @@ afterAll(async () => {
   for (const env of [{ EXPERIMENT: "nodb", LITELLM_STACK_CONFIG: `${checkout.dir}/nodb.config.yaml` }, {}]) {
     await checkout.npm("destroy", [], { ...env, LITELLM_DELETE_DATA: "yes" }, false);
   }
-  for (const name of [NAME, `${NAME}-exp-nodb`]) {
-    const left = await objectsLabelled(`${LABEL_PREFIX}.stack=${name}`);
-    await Promise.all(left.containers.map((c) => docker.getContainer(c).remove({ force: true })));
-    await Promise.all(left.networks.map((n) => docker.getNetwork(n).remove()));
-    await Promise.all(left.volumes.map((v) => docker.getVolume(v).remove()));
-  }
+  for (const name of [NAME, `${NAME}-exp-nodb`]) await removeLabelled(`${LABEL_PREFIX}.stack=${name}`);
   checkout.remove();
 });
 
