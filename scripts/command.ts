@@ -3,7 +3,7 @@
  * proxy) print one "error:" line and exit 1; anything else is a bug and keeps its stack trace.
  */
 import { ConfigError } from "../src/catalog/config-error";
-import { AdminError } from "../src/operations/litellm-admin";
+import { AdminError } from "../src/proxy-admin/litellm-admin";
 
 export function runCommand(main: () => Promise<number>): void {
   main().then(

@@ -9,9 +9,9 @@
  */
 import { loadStackConfig } from "../src/catalog/load-config";
 import { projectRoot } from "../src/catalog/project-root";
-import { reconcileStackKeys, tearDownKeys } from "../src/operations/key-reconciler";
-import { readRetiredKeys, writeRetiredKeys } from "../src/operations/retired-keys";
-import { connectToProxy } from "../src/operations/stack-outputs";
+import { reconcileStackKeys, tearDownKeys } from "../src/proxy-admin/key-reconciler";
+import { readRetiredKeys, writeRetiredKeys } from "../src/proxy-admin/retired-keys";
+import { connectToProxy } from "../src/lifecycle/stack-outputs";
 import { runCommand } from "./command";
 
 const COMMANDS = ["reconcile", "teardown", "get", "master-key"];

@@ -12,9 +12,9 @@
  * Exit codes: 0 done, 1 the proxy could not be asked (the line says why), 2 wrong usage.
  */
 import { loadStackConfig } from "../src/catalog/load-config";
-import type { LiteLLMAdmin, SpendLogRow } from "../src/operations/litellm-admin";
-import { formatBodies, formatRequestLine, type LogFilter, parseSince, type RequestLine, selectRequests } from "../src/operations/request-logs";
-import { connectToProxy } from "../src/operations/stack-outputs";
+import type { LiteLLMAdmin, SpendLogRow } from "../src/proxy-admin/litellm-admin";
+import { formatBodies, formatRequestLine, type LogFilter, parseSince, type RequestLine, selectRequests } from "../src/proxy-admin/request-logs";
+import { connectToProxy } from "../src/lifecycle/stack-outputs";
 import { runCommand } from "./command";
 
 const VALUE_FLAGS = ["--since", "--limit", "--key", "--model", "--status"];

@@ -1,6 +1,6 @@
 /**
  * The commands users run. Each validates the configuration first and checks the Docker Engine;
- * deploy and destroy then synthesize and run Terraform step by step (src/operations/stack-lifecycle.ts),
+ * deploy and destroy then synthesize and run Terraform step by step (src/lifecycle/stack-lifecycle.ts),
  * with secrets passed as TF_VAR_* and every file that can hold them owner-only.
  *
  *   npm run deploy [-- -migrate-state|-reconfigure]   deploy stack.config.yaml (or $LITELLM_STACK_CONFIG, $EXPERIMENT)
@@ -20,16 +20,16 @@ import { terraformEnv } from "../src/catalog/terraform-env";
 import { ENGINE_API_VERSION_ENV, type StackConfig } from "../src/catalog/validate";
 import { LABEL_PREFIX, resourceNames } from "../src/containers/service-specs";
 import { dashboardUrl } from "../src/generate/dashboard-url";
-import { docker, dockerEnv, engineInfo, noEngineMessage } from "../src/operations/docker-engine";
-import { reconcileStackKeys, retiredKeys, tearDownKeysOrWarn } from "../src/operations/key-reconciler";
-import { readRetiredKeys } from "../src/operations/retired-keys";
-import { AdminError } from "../src/operations/litellm-admin";
-import { formatStacks, parseDockerPs, portClashProblems, type RunningStack } from "../src/operations/running-stacks";
-import { deployStack, destroyStack, type LifecycleOptions, type Outcome } from "../src/operations/stack-lifecycle";
-import { PhaseTimer } from "../src/operations/phase-timer";
-import { localStateResourceCount } from "../src/operations/state-files";
-import { parseSwarmInfo, SWARM_INFO_FORMAT, swarmDeployProblem } from "../src/operations/swarm-check";
-import { connectToProxy } from "../src/operations/stack-outputs";
+import { docker, dockerEnv, engineInfo, noEngineMessage } from "../src/lifecycle/docker-engine";
+import { reconcileStackKeys, retiredKeys, tearDownKeysOrWarn } from "../src/proxy-admin/key-reconciler";
+import { readRetiredKeys } from "../src/proxy-admin/retired-keys";
+import { AdminError } from "../src/proxy-admin/litellm-admin";
+import { formatStacks, parseDockerPs, portClashProblems, type RunningStack } from "../src/lifecycle/running-stacks";
+import { deployStack, destroyStack, type LifecycleOptions, type Outcome } from "../src/lifecycle/stack-lifecycle";
+import { PhaseTimer } from "../src/lifecycle/phase-timer";
+import { localStateResourceCount } from "../src/lifecycle/state-files";
+import { parseSwarmInfo, SWARM_INFO_FORMAT, swarmDeployProblem } from "../src/lifecycle/swarm-check";
+import { connectToProxy } from "../src/lifecycle/stack-outputs";
 
 /** Terraform writes state, backups and plans with the process umask: owner-only from here on. */
 process.umask(0o077);

@@ -7,9 +7,9 @@
  *   npm run usage -- --json               for machines
  */
 import { loadStackConfig } from "../src/catalog/load-config";
-import { tokenHash } from "../src/operations/key-plan";
-import { connectToProxy } from "../src/operations/stack-outputs";
-import { buildUsageReport, formatUsageReport, parsePeriod } from "../src/operations/usage-report";
+import { tokenHash } from "../src/proxy-admin/key-plan";
+import { connectToProxy } from "../src/lifecycle/stack-outputs";
+import { buildUsageReport, formatUsageReport, parsePeriod } from "../src/proxy-admin/usage-report";
 import { runCommand } from "./command";
 
 function option(args: string[], name: string): string | undefined {

@@ -4,7 +4,7 @@ import type { StackConfig } from "./validate";
 
 /**
  * Logical id of the state marker (`terraform_data.<id>`) whose input is the address of the protected
- * volume: written by the constructs, read by the plan guard (src/operations/plan-guard.ts).
+ * volume: written by the constructs, read by the plan guard (src/lifecycle/plan-guard.ts).
  */
 export const DATA_PROTECTION_MARKER_ID = "data-protection";
 

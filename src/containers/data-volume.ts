@@ -19,7 +19,7 @@ export interface DataVolumeProps {
 /**
  * The spend database's named volume, the same in both profiles. A protected volume makes `destroy`
  * fail instead of deleting it, and a `terraform_data` marker (built into Terraform, no provider to
- * install) records it in state, so the plan guard (src/operations/plan-guard.ts) refuses any plan
+ * install) records it in state, so the plan guard (src/lifecycle/plan-guard.ts) refuses any plan
  * that would delete it, whatever the configuration says by then. Added to the stack itself, at the
  * Terraform addresses earlier versions used.
  */

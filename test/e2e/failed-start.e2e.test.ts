@@ -1,9 +1,9 @@
 /**
  * A LiteLLM that cannot start is reported within seconds, with its last log lines, by the same
- * watcher `npm run deploy` runs beside `terraform apply` (src/operations/start-watch.ts); a
+ * watcher `npm run deploy` runs beside `terraform apply` (src/lifecycle/start-watch.ts); a
  * LiteLLM that starts, however slowly, is never reported. Real engine, real LiteLLM.
  */
-import { describeFailedStart, stopRestarting, watchStarts } from "../../src/operations/start-watch";
+import { describeFailedStart, stopRestarting, watchStarts } from "../../src/lifecycle/start-watch";
 import { Deployment, freePort, loadE2EConfig } from "./harness/deployment";
 import { assertEngineAnswers, docker, removeLabelled, runSpec, waitHealthy } from "./harness/engine";
 import { buildLocalImages } from "./harness/images";

@@ -5,8 +5,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tearDownKeysOrWarn } from "../../src/operations/key-reconciler";
-import { AdminError, LiteLLMAdmin, MAX_KEY_PAGES } from "../../src/operations/litellm-admin";
+import { tearDownKeysOrWarn } from "../../src/proxy-admin/key-reconciler";
+import { AdminError, LiteLLMAdmin, MAX_KEY_PAGES } from "../../src/proxy-admin/litellm-admin";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

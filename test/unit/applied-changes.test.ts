@@ -1,4 +1,4 @@
-import { appliedChanges, describeAppliedChanges } from "../../src/operations/applied-changes";
+import { appliedChanges, describeAppliedChanges } from "../../src/lifecycle/applied-changes";
 
 // Terraform 1.x apply output (-no-color), as in the swarm image change that deleted the proxy.
 const failedApply = `docker_service.litellm_service_7AB8399C: Destroying... [id=vre0ezlhre88d8q2tjrxzyw74]

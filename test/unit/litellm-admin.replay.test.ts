@@ -3,10 +3,10 @@
  * (test/replay/), not LiteLLM. The replay pages, orders and enforces aliases as LiteLLM's source
  * does; the budget refusal and spend writes themselves need the real database (e2e suite).
  */
-import { reconcileKeys, reconcileStackKeys, retiredKeys, tearDownKeys, tearDownKeysOrWarn } from "../../src/operations/key-reconciler";
-import { tokenHash } from "../../src/operations/key-plan";
-import { AdminError, LiteLLMAdmin } from "../../src/operations/litellm-admin";
-import { readRetiredKeys } from "../../src/operations/retired-keys";
+import { reconcileKeys, reconcileStackKeys, retiredKeys, tearDownKeys, tearDownKeysOrWarn } from "../../src/proxy-admin/key-reconciler";
+import { tokenHash } from "../../src/proxy-admin/key-plan";
+import { AdminError, LiteLLMAdmin } from "../../src/proxy-admin/litellm-admin";
+import { readRetiredKeys } from "../../src/proxy-admin/retired-keys";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

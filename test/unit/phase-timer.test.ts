@@ -1,4 +1,4 @@
-import { PhaseTimer } from "../../src/operations/phase-timer";
+import { PhaseTimer } from "../../src/lifecycle/phase-timer";
 
 test("each phase's time is added up in the order phases first ran, and printed only when asked", async () => {
   const timer = new PhaseTimer();

@@ -9,7 +9,7 @@ import { exposureFindings, isLoopback } from "../../src/catalog/exposure";
 import { EXPERIMENT_PORTS, experimentPort } from "../../src/catalog/experiment";
 import { terraformEnv } from "../../src/catalog/terraform-env";
 import { validateStackConfig } from "../../src/catalog/validate";
-import { formatStacks, parseDockerPs, portClashProblems } from "../../src/operations/running-stacks";
+import { formatStacks, parseDockerPs, portClashProblems } from "../../src/lifecycle/running-stacks";
 import { LiteLLMStack } from "../../stacks/litellm-stack";
 import { configInput, presets, problemsOf } from "./helpers";
 

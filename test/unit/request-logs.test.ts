@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { formatBodies, formatRequestLine, parseSince, selectRequests } from "../../src/operations/request-logs";
+import { formatBodies, formatRequestLine, parseSince, selectRequests } from "../../src/proxy-admin/request-logs";
 import { LiteLLMReplay, recorded } from "../replay/litellm-replay-server";
 
 const rows = recorded("spend-logs-summarize-false").body;

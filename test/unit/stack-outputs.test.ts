@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { proxyAccess } from "../../src/operations/stack-outputs";
+import { proxyAccess } from "../../src/lifecycle/stack-outputs";
 import { validConfig } from "./helpers";
 
 describe("proxyAccess: where the operations commands find the proxy", () => {

@@ -1,6 +1,6 @@
 /**
  * Deploy and destroy sequences a user runs from one checkout, with the real Terraform and the real
- * lifecycle (src/operations/stack-lifecycle.ts): a stand-in stack of `terraform_data` resources
+ * lifecycle (src/lifecycle/stack-lifecycle.ts): a stand-in stack of `terraform_data` resources
  * (test/fixtures/state-app.ts) that uses the stack's own configuration loading, state backend and
  * data-protection marker, since the Docker provider cannot be installed here.
  */
@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { validateStackConfig } from "../../src/catalog/validate";
 import { loadPresets } from "../../src/catalog/presets";
-import { deployStack, destroyStack, type LifecycleOptions } from "../../src/operations/stack-lifecycle";
+import { deployStack, destroyStack, type LifecycleOptions } from "../../src/lifecycle/stack-lifecycle";
 import { terraformAvailable, terraformBinary } from "../support/terraform-evaluate";
 import { parse } from "yaml";
 

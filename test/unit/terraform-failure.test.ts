@@ -1,7 +1,7 @@
 /** The last line of a failed deploy names the cause and the next step, from what Terraform printed. */
-import { diagnoseTerraformFailure } from "../../src/operations/terraform-failure";
-import { protectedDeletions, DATA_PROTECTION_MARKER } from "../../src/operations/plan-guard";
-import { describeFailedStart } from "../../src/operations/start-watch";
+import { diagnoseTerraformFailure } from "../../src/lifecycle/terraform-failure";
+import { protectedDeletions, DATA_PROTECTION_MARKER } from "../../src/lifecycle/plan-guard";
+import { describeFailedStart } from "../../src/lifecycle/start-watch";
 
 describe("diagnoseTerraformFailure", () => {
   test("the registry unreachable (Terraform 1.11's own words, recorded on this machine) -> the provider mirror", () => {

@@ -1,6 +1,6 @@
-import type { KeyWithSpend, SpendLogRow } from "../../src/operations/litellm-admin";
-import { tokenHash } from "../../src/operations/key-plan";
-import { budgetUsd, buildUsageReport, formatUsageReport, MASTER_KEY_MARKER, parsePeriod } from "../../src/operations/usage-report";
+import type { KeyWithSpend, SpendLogRow } from "../../src/proxy-admin/litellm-admin";
+import { tokenHash } from "../../src/proxy-admin/key-plan";
+import { budgetUsd, buildUsageReport, formatUsageReport, MASTER_KEY_MARKER, parsePeriod } from "../../src/proxy-admin/usage-report";
 import { recorded } from "../replay/litellm-replay-server";
 
 const NOW = Date.parse("2026-11-29T12:00:00Z");

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { Testing } from "cdktf";
 import { loadStackConfig } from "../../src/catalog/load-config";
 import { generateKeyBody, keySettings, MANAGED_BY } from "../../src/generate/virtual-keys";
-import { type ExistingKey, planKeyChanges, planKeyTeardown, tokenHash } from "../../src/operations/key-plan";
+import { type ExistingKey, planKeyChanges, planKeyTeardown, tokenHash } from "../../src/proxy-admin/key-plan";
 
 import { LiteLLMStack } from "../../stacks/litellm-stack";
 import { configInput, problemsOf, validConfig } from "./helpers";

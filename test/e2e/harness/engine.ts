@@ -5,7 +5,7 @@
 import Docker from "dockerode";
 import { pack } from "tar-stream";
 import { type ContainerSpec, envList } from "../../../src/containers/container-spec";
-import { engineInfo, noEngineMessage } from "../../../src/operations/docker-engine";
+import { engineInfo, noEngineMessage } from "../../../src/lifecycle/docker-engine";
 import { waitFor } from "./wait";
 
 export const docker = new Docker();

@@ -1,7 +1,7 @@
 /**
  * LiteLLM's management API, as the reconciler and the usage report need it. Every answer is
  * checked against the shape this code relies on (zod, as the configuration is), every exchange is
- * bounded (src/operations/bounded-http.ts), and every failure becomes an AdminError that says what
+ * bounded (src/proxy-admin/bounded-http.ts), and every failure becomes an AdminError that says what
  * went wrong in words a user can act on; no key value is ever in one.
  */
 import { z } from "zod";

@@ -10,7 +10,7 @@ import { projectRoot } from "../catalog/project-root";
 import type { StackConfig } from "../catalog/validate";
 import { localStatePath } from "../containers/state-backend";
 import { MASTER_KEY_ENV } from "../catalog/env-names";
-import { AdminError, LiteLLMAdmin } from "./litellm-admin";
+import { AdminError, LiteLLMAdmin } from "../proxy-admin/litellm-admin";
 
 export interface ProxyAccess {
   readonly baseUrl: string;

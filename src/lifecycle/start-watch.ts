@@ -5,7 +5,7 @@
  * restarts is reported within seconds of its first failed start, with the tail of its log.
  */
 import { printable } from "../catalog/config-error";
-import { redactKeys } from "./bounded-http";
+import { redactKeys } from "../proxy-admin/bounded-http";
 import { docker } from "./docker-engine";
 
 export interface FailedStart {
