@@ -42,8 +42,13 @@ export const REDIS_PORT = 6379;
 export const LITELLM_ALIAS = "litellm";
 export const POSTGRES_DATA_PATH = "/var/lib/postgresql/data";
 
-/** Each makes LiteLLM 1.108.5 use the copy shipped with the release instead of fetching it from GitHub. */
-export const LITELLM_LOCAL_DATA_SWITCHES: Readonly<Record<string, string>> = {
+/**
+ * LiteLLM fetches nothing of its own. The pinned 1.108.5 has no offline mode and reads one switch per
+ * shipped copy; LITELLM_OFFLINE_MODE is for a newer release a user pins (1.110 reads it, and it also
+ * turns off the breached-password and latest-release checks and tokenizer downloads).
+ */
+export const LITELLM_OFFLINE_SWITCHES: Readonly<Record<string, string>> = {
+  LITELLM_OFFLINE_MODE: "true",
   LITELLM_LOCAL_MODEL_COST_MAP: "True",
   LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS: "True",
   LITELLM_LOCAL_AUTOROUTER_PRESETS: "True",
@@ -253,8 +258,7 @@ export function liteLLMSpec(config: StackConfig, secrets: StackSecrets): Contain
       LITELLM_MODE: "PRODUCTION",
       // No request of LiteLLM's own: a deployed proxy behaves as its pinned release does, talks only
       // to the providers the catalog names, and starts without retries where egress is closed.
-      // 1.108.5 has no LITELLM_OFFLINE_MODE (checked in its source): one switch per remote file.
-      ...LITELLM_LOCAL_DATA_SWITCHES,
+      ...LITELLM_OFFLINE_SWITCHES,
     },
     // The official image's entrypoint script runs `litellm` with the container's arguments.
     entrypoint: ["litellm"],

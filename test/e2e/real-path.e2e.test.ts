@@ -231,23 +231,32 @@ describeReal("npm run deploy with the real providers: the container profile with
     expect(JSON.stringify(usage)).toContain("openclaw");
   });
 
-  test("keys: a dropped key is revoked by keys reconcile before any deploy; a deploy creates it again with a new value", async () => {
+  test("keys: a dropped key is revoked by keys reconcile, and by a deploy; a deploy that declares it again creates a new value", async () => {
     const config = loaded();
-    checkout.writeConfig(mainConfig({ keys: [] }));
-    const reconciled = await checkout.npm("keys", ["reconcile"]);
-    expect(reconciled.status).toBe(0);
-    expect(reconciled.stdout).toMatch(/deleted key openclaw \(no longer in the configuration\)/);
-    expect((await askMock(config, keyBefore)).status).toBe(401);
+    const dropKey = async (command: "keys" | "deploy", value: string) => {
+      checkout.writeConfig(mainConfig({ keys: [] }));
+      const result = command === "keys" ? await checkout.npm("keys", ["reconcile"]) : await checkout.npm("deploy");
+      expect(result.status).toBe(0);
+      expect(result.stdout).toMatch(/deleted key openclaw \(no longer in the configuration\)/);
+      expect((await askMock(config, value)).status).toBe(401);
+    };
+    const declareKey = async (revoked: string) => {
+      checkout.writeConfig(mainConfig());
+      const redeployed = await checkout.npm("deploy");
+      expectDone(redeployed, new RegExp(`^stack "${NAME}" deployed$`));
+      expect(redeployed.stdout).toMatch(/created key openclaw/);
+      const fresh = await keyValue("openclaw");
+      expect(fresh).not.toBe(revoked);
+      expect((await askMock(config, fresh)).status).toBe(200);
+      return fresh;
+    };
 
+    await dropKey("keys", keyBefore);
+    // Nothing is left to revoke: the deploy after it only settles the state.
     expectDone(await checkout.npm("deploy"), new RegExp(`^stack "${NAME}" deployed$`));
-    checkout.writeConfig(mainConfig());
-    const redeployed = await checkout.npm("deploy");
-    expectDone(redeployed, new RegExp(`^stack "${NAME}" deployed$`));
-    expect(redeployed.stdout).toMatch(/created key openclaw/);
-    const fresh = await keyValue("openclaw");
-    expect(fresh).not.toBe(keyBefore);
-    expect((await askMock(config, fresh)).status).toBe(200);
-    keyBefore = fresh;
+    const second = await declareKey(keyBefore);
+    await dropKey("deploy", second);
+    keyBefore = await declareKey(second);
   });
 
   test("the data guard refuses, in the real plan, a deploy that would delete the protected volume; nothing changes", async () => {
@@ -397,6 +406,22 @@ describeSwarm("npm run deploy with the real providers: the swarm profile", () =>
     // ...and with the configuration back as it was, nothing is.
     swarmCheckout.writeConfig(running);
     expectDone(await swarmCheckout.npm("deploy", [], env), new RegExp(`^stack "${SWARM_NAME}" is up to date: nothing changed$`));
+  });
+
+  test("a replicas change (2 -> 3) under load scales the LiteLLM service in place, with 0 failed requests", async () => {
+    const running = swarmConfig(liteLLMImages[1], redisImages[1]);
+    const serviceId = () => spawnSync("docker", ["service", "inspect", `${SWARM_NAME}-litellm`, "--format", "{{.ID}}"], { encoding: "utf8" }).stdout.trim();
+    const before = serviceId();
+    swarmCheckout.writeConfig({ ...running, swarm: { ...(running.swarm as object), replicas: 3 } });
+    const load = new ContinuousLoad({ baseUrl: swarmUrl(), key: masterKey, model: "mock" }, 4);
+    const deployed = await swarmCheckout.npm("deploy", [], env);
+    const report = await load.stop();
+    process.stdout.write(`replicas 2 -> 3 under load: ${report.sent} requests, ${report.failed} failed, ${deployed.seconds.toFixed(1)} s; ${deployed.stdout.match(/Plan: .*/)?.[0]}\n`);
+    expectDone(deployed, new RegExp(`^stack "${SWARM_NAME}" deployed$`));
+    expect(deployed.stdout).not.toMatch(/docker_service\.\S+ must be replaced/);
+    expect(serviceId()).toBe(before);
+    expect(report.failed).toBe(0);
+    expect(await replicasServing("mock")).toEqual({ statuses: [200], replicas: 3 });
   });
 
   test("npm run destroy leaves no service, config, secret, network or volume", async () => {

@@ -25,3 +25,12 @@ test("the e2e catalog pins the same images as the default stack", () => {
   expect(e2e.litellm.image).toBe(defaults.litellm.image);
   expect(e2e.database.image).toBe(defaults.database.image);
 });
+
+test("the upgrade test starts from an older LiteLLM release than the pin", () => {
+  const parts = (version: string) => version.split(".").map(Number);
+  const [pin, previous] = [parts(versions.LITELLM_VERSION), parts(versions.LITELLM_PREVIOUS_VERSION)];
+  expect(previous).toHaveLength(3);
+  const older = previous.findIndex((n, i) => n !== pin[i]);
+  expect(older).toBeGreaterThanOrEqual(0);
+  expect(previous[older]).toBeLessThan(pin[older]);
+});

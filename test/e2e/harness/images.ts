@@ -4,6 +4,8 @@ import { join } from "node:path";
 export interface LocalImages {
   readonly postgres: string;
   readonly litellm: string;
+  /** LiteLLM of the release before the pin (versions.env), for the upgrade test. */
+  readonly litellmPrevious: string;
   readonly redis: string;
   readonly haproxy: string;
 }
@@ -22,7 +24,7 @@ export function buildLocalImages(): LocalImages {
       .split("\n")
       .map((line) => line.split("=", 2) as [string, string]),
   );
-  return { postgres: tags.POSTGRES_IMAGE, litellm: tags.LITELLM_IMAGE, redis: tags.REDIS_IMAGE, haproxy: tags.HAPROXY_IMAGE };
+  return { postgres: tags.POSTGRES_IMAGE, litellm: tags.LITELLM_IMAGE, litellmPrevious: tags.LITELLM_PREVIOUS_IMAGE, redis: tags.REDIS_IMAGE, haproxy: tags.HAPROXY_IMAGE };
 }
 
 /** The stack's image reference -> the local image standing in for it. */
@@ -38,9 +40,9 @@ export function mapImage(reference: string, images: LocalImages): string {
  * Puts the local stand-in under the pinned reference a configuration names, as the README's
  * offline path does with `docker load`: the provider then uses it without pulling. An image of that
  * name pulled from a registry (it has a repo digest) is never shadowed: the suite stops instead.
+ * @param local the stand-in to tag (default: the one of the pinned version for that image)
  */
-export function tagAsPinned(reference: string, images: LocalImages): string {
-  const local = mapImage(reference, images);
+export function tagAsPinned(reference: string, images: LocalImages, local = mapImage(reference, images)): string {
   const inspect = (ref: string) =>
     spawnSync("docker", ["image", "inspect", "--format", "{{.Id}} {{len .RepoDigests}}", ref], { encoding: "utf8" }).stdout.trim().split(" ");
   const [localId] = inspect(local);

@@ -4,6 +4,8 @@
 # Each tag carries a hash of its recipe, so an image is built once per machine and reused until
 # its recipe or version changes. Prints the tags as KEY=VALUE lines on stdout; progress goes to stderr.
 set -euo pipefail
+# A failure inside $(...) (the LiteLLM image function) must stop the script too.
+shopt -s inherit_errexit
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=versions.env
 . "$here/versions.env"
@@ -20,13 +22,11 @@ postgres_tag="litellm-stack-e2e/postgres:${POSTGRES_MAJOR}-$(hash_of "$here/vers
 # LiteLLM with its database, as in the official litellm-database image: Prisma's Python client and
 # Node (PyPI), its npm CLI (installed here, on the host) and its engines, which no registry serves:
 # built from source in ../shared/prisma-engines (or $PRISMA_ENGINES_DIR; its README).
-python_requirements="litellm[proxy]==$LITELLM_VERSION prisma==$PRISMA_PY_VERSION nodejs-bin==$NODEJS_BIN_VERSION"
 engines="${PRISMA_ENGINES_DIR:-$here/../../../../shared/prisma-engines}"
 for engine in query-engine schema-engine; do
   [ -f "$engines/$engine" ] || { echo "[images] no Prisma $engine in $engines (set PRISMA_ENGINES_DIR): LiteLLM's database cannot run without it" >&2; exit 1; }
 done
 engines=$(cd "$engines" && pwd)
-litellm_tag="litellm-stack-e2e/litellm:${LITELLM_VERSION}-$( (echo "$python_requirements"; cat "$here/versions.env" "$here/litellm/Dockerfile" "$engines/query-engine" "$engines/schema-engine") | sha256sum | cut -c1-12)"
 
 # A Debian root filesystem with the given packages, imported as an image.
 debootstrap_image() {
@@ -61,41 +61,53 @@ if ! image_exists "$postgres_tag"; then
     -t "$postgres_tag" "$here/postgres" >&2
 fi
 
-if ! image_exists "$litellm_tag"; then
-  wheels="$cache/wheels-$(echo "$python_requirements" | sha256sum | cut -c1-12)"
-  if [ ! -f "$wheels/.complete" ]; then
-    log "downloading wheels from PyPI: $python_requirements"
-    rm -rf "$wheels" && mkdir -p "$wheels"
-    # The image's Python is Debian 12's 3.11.2. pip download evaluates python_full_version markers
-    # against the host's interpreter, so name what 3.11.2 needs beyond that explicitly (async-timeout).
-    # shellcheck disable=SC2086 # the requirements are words
-    python3 -m pip download -q -d "$wheels" $python_requirements "async-timeout>=4.0.3" \
-      --python-version 3.11 --only-binary=:all: \
-      --platform manylinux2010_x86_64 --platform manylinux2014_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux_2_28_x86_64 --platform linux_x86_64 >&2
-    touch "$wheels/.complete"
+# The LiteLLM image of one version (the pinned one, and the one before it for the upgrade test).
+litellm_image() {
+  local version=$1
+  local python_requirements="litellm[proxy]==$version prisma==$PRISMA_PY_VERSION nodejs-bin==$NODEJS_BIN_VERSION"
+  local litellm_tag
+  litellm_tag="litellm-stack-e2e/litellm:${version}-$( (echo "$python_requirements"; cat "$here/versions.env" "$here/litellm/Dockerfile" "$engines/query-engine" "$engines/schema-engine") | sha256sum | cut -c1-12)"
+  if ! image_exists "$litellm_tag"; then
+    wheels="$cache/wheels-$(echo "$python_requirements" | sha256sum | cut -c1-12)"
+    if [ ! -f "$wheels/.complete" ]; then
+      log "downloading wheels from PyPI: $python_requirements"
+      rm -rf "$wheels" && mkdir -p "$wheels"
+      # The image's Python is Debian 12's 3.11.2. pip download evaluates python_full_version markers
+      # against the host's interpreter, so name what 3.11.2 needs beyond that explicitly (async-timeout).
+      # shellcheck disable=SC2086 # the requirements are words
+      python3 -m pip download -q -d "$wheels" $python_requirements "async-timeout>=4.0.3" \
+        --python-version 3.11 --only-binary=:all: \
+        --platform manylinux2010_x86_64 --platform manylinux2014_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux_2_28_x86_64 --platform linux_x86_64 >&2
+      touch "$wheels/.complete"
+    fi
+    cli="$cache/prisma-cli-$PRISMA_CLI_VERSION"
+    if [ ! -f "$cli/.complete" ]; then
+      log "installing the Prisma CLI $PRISMA_CLI_VERSION from npm (its engine download skipped: the engines above are used)"
+      rm -rf "$cli" && mkdir -p "$cli"
+      echo '{"name":"prisma-cli","private":true}' >"$cli/package.json"
+      (cd "$cli" && npm install -s --ignore-scripts --no-audit --no-fund --no-package-lock "prisma@$PRISMA_CLI_VERSION") >&2
+      touch "$cli/.complete"
+    fi
+    context=$(mktemp -d)
+    cp "$here/litellm/Dockerfile" "$context/"
+    cp -r "$wheels" "$context/wheels"
+    mkdir "$context/prisma-engines" "$context/prisma-cli"
+    cp "$engines/query-engine" "$engines/schema-engine" "$context/prisma-engines/"
+    chmod 0755 "$context/prisma-engines/"*
+    cp -r "$cli/package.json" "$cli/node_modules" "$context/prisma-cli/"
+    log "building $litellm_tag"
+    docker build -q --build-arg "BASE_IMAGE=$base_tag" --build-arg "PYTHON_REQUIREMENTS=$python_requirements" \
+      -t "$litellm_tag" "$context" >&2
+    rm -rf "$context"
   fi
-  cli="$cache/prisma-cli-$PRISMA_CLI_VERSION"
-  if [ ! -f "$cli/.complete" ]; then
-    log "installing the Prisma CLI $PRISMA_CLI_VERSION from npm (its engine download skipped: the engines above are used)"
-    rm -rf "$cli" && mkdir -p "$cli"
-    echo '{"name":"prisma-cli","private":true}' >"$cli/package.json"
-    (cd "$cli" && npm install -s --ignore-scripts --no-audit --no-fund --no-package-lock "prisma@$PRISMA_CLI_VERSION") >&2
-    touch "$cli/.complete"
-  fi
-  context=$(mktemp -d)
-  cp "$here/litellm/Dockerfile" "$context/"
-  cp -r "$wheels" "$context/wheels"
-  mkdir "$context/prisma-engines" "$context/prisma-cli"
-  cp "$engines/query-engine" "$engines/schema-engine" "$context/prisma-engines/"
-  chmod 0755 "$context/prisma-engines/"*
-  cp -r "$cli/package.json" "$cli/node_modules" "$context/prisma-cli/"
-  log "building $litellm_tag"
-  docker build -q --build-arg "BASE_IMAGE=$base_tag" --build-arg "PYTHON_REQUIREMENTS=$python_requirements" \
-    -t "$litellm_tag" "$context" >&2
-  rm -rf "$context"
-fi
+  echo "$litellm_tag"
+}
+
+litellm_tag=$(litellm_image "$LITELLM_VERSION")
+previous_litellm_tag=$(litellm_image "$LITELLM_PREVIOUS_VERSION")
 
 echo "POSTGRES_IMAGE=$postgres_tag"
 echo "REDIS_IMAGE=$redis_tag"
 echo "LITELLM_IMAGE=$litellm_tag"
+echo "LITELLM_PREVIOUS_IMAGE=$previous_litellm_tag"
 echo "HAPROXY_IMAGE=$haproxy_tag"

@@ -1,0 +1,171 @@
+/**
+ * LiteLLM's database through the user's commands (`npm run deploy` with the real providers, real
+ * Postgres, LiteLLM with Prisma): a stack deployed on an older LiteLLM release is moved to the
+ * pin and keeps its keys, budgets and spend rows, its migrations applied once; then ten catalog
+ * changes in a row, on a machine kept busy, each replacing LiteLLM on the existing database.
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { loadStackConfig } from "../../src/catalog/load-config";
+import { loadPresets } from "../../src/catalog/presets";
+import { LABEL_PREFIX, resourceNames } from "../../src/containers/service-specs";
+import { Checkout, type CommandResult, realPathUnavailableReason } from "./harness/checkout";
+import { ContinuousLoad } from "./harness/continuous-load";
+import { freePort } from "./harness/deployment";
+import { assertEngineAnswers, docker, removeLabelled } from "./harness/engine";
+import { buildLocalImages, tagAsPinned } from "./harness/images";
+import { chat } from "./harness/proxy-client";
+import { waitFor } from "./harness/wait";
+
+assertEngineAnswers();
+const unavailable = realPathUnavailableReason();
+if (unavailable) console.warn(`SKIPPED the database suite (npm run deploy with the real providers): ${unavailable}`);
+const describeReal = unavailable ? describe.skip : describe;
+
+const PINNED = "ghcr.io/berriai/litellm-database:v1.108.5";
+/** An older release (test/e2e/images/versions.env), with older migrations. */
+const PREVIOUS = "ghcr.io/berriai/litellm-database:v1.106.12";
+const NAME = `db-${process.pid.toString(36)}${Date.now().toString(36).slice(-3)}`;
+/** 10 were run here for the issue (each about 2.5 min under the busy loops); CI runs 3. */
+const REDEPLOYS = Number(process.env.LITELLM_E2E_DB_REDEPLOYS ?? 3);
+
+let checkout: Checkout;
+let port: number;
+let images: { postgres: string };
+
+const stackConfig = (litellmImage: string, extraModels: unknown[] = []) => ({
+  name: NAME,
+  litellm: { image: litellmImage, bindAddress: "127.0.0.1", port },
+  database: { image: images.postgres },
+  models: [{ preset: "mock" }, ...extraModels],
+  router: { numRetries: 0 },
+  openclaw: { primary: "mock" },
+  keys: [{ alias: "openclaw", maxBudget: 50, budgetDuration: "monthly" }],
+});
+const baseUrl = () => `http://127.0.0.1:${port}`;
+const names = () => resourceNames(NAME);
+
+function expectDone(result: CommandResult, summary: RegExp): void {
+  if (result.status !== 0) process.stdout.write(`--- stdout\n${result.stdout.slice(-4000)}\n--- stderr\n${result.stderr.slice(-6000)}\n`);
+  expect(result.status).toBe(0);
+  expect(result.lastLine).toMatch(summary);
+}
+
+/** One value from LiteLLM's database, asked in the Postgres container with its own credentials. */
+function sql(query: string): string {
+  const result = spawnSync(
+    "docker",
+    ["exec", "-i", names().postgres, "sh", "-c", 'PGPASSWORD="$POSTGRES_PASSWORD" psql -h 127.0.0.1 -U "$POSTGRES_USER" -d "$POSTGRES_DB" -At -v ON_ERROR_STOP=1'],
+    { encoding: "utf8", input: `${query};\n` },
+  );
+  if (result.status !== 0) throw new Error(`psql failed: ${result.stderr}`);
+  return result.stdout.trim();
+}
+
+/** What must survive: keys, their budgets, spend rows, and the migrations applied (each once). */
+function databaseFacts() {
+  return {
+    keys: sql(`select count(*) from "LiteLLM_VerificationToken"`),
+    openclawBudget: sql(`select max_budget from "LiteLLM_VerificationToken" where key_alias like '%openclaw'`),
+    spendRows: Number(sql(`select count(*) from "LiteLLM_SpendLogs"`)),
+    migrations: Number(sql(`select count(*) from _prisma_migrations where finished_at is not null and rolled_back_at is null`)),
+    appliedTwice: sql(`select count(*) from (select migration_name from _prisma_migrations group by migration_name having count(*) > 1) d`),
+  };
+}
+
+async function keyValue(): Promise<string> {
+  const result = await checkout.npm("keys", ["get", "openclaw"], {}, false);
+  expect(result.status).toBe(0);
+  return result.stdout.trim();
+}
+
+/** Two busy loops, one per core of a CI runner: "a machine loaded by other work". */
+function busyMachine(): ChildProcess[] {
+  return [0, 1].map(() => spawn(process.execPath, ["-e", "for (;;) {}"], { stdio: "ignore" }));
+}
+
+beforeAll(async () => {
+  if (unavailable) return;
+  const local = buildLocalImages();
+  tagAsPinned(PINNED, local);
+  tagAsPinned(PREVIOUS, local, local.litellmPrevious);
+  images = { postgres: tagAsPinned("postgres:16.10", local) };
+  port = await freePort();
+  checkout = new Checkout("database");
+});
+
+afterAll(async () => {
+  if (unavailable || !checkout) return;
+  await checkout.npm("destroy", [], { LITELLM_DELETE_DATA: "yes" }, false);
+  await removeLabelled(`${LABEL_PREFIX}.stack=${NAME}`);
+  checkout.remove();
+});
+
+describeReal("LiteLLM's database through npm run deploy: an upgrade, then ten catalog changes under load", () => {
+  let key: string;
+  let before: ReturnType<typeof databaseFacts>;
+  let postgresId: string;
+
+  test("a stack on an older release (1.106.12): its key, budget and spend rows land in Postgres", async () => {
+    checkout.writeConfig(stackConfig(PREVIOUS));
+    expectDone(await checkout.npm("deploy"), new RegExp(`^stack "${NAME}" deployed$`));
+    key = await keyValue();
+    for (let i = 0; i < 3; i++) expect((await chat(baseUrl(), key, { model: "mock", messages: [{ role: "user", content: "hi" }] })).status).toBe(200);
+    // LiteLLM writes spend in batches (about every 10 s): wait for the three rows.
+    await waitFor("three spend rows in Postgres", 120_000, async () => (databaseFacts().spendRows >= 3 ? true : undefined), 3_000);
+    before = databaseFacts();
+    expect(before).toMatchObject({ keys: "1", openclawBudget: "50", appliedTwice: "0" });
+    expect(before.migrations).toBeGreaterThan(200);
+    postgresId = (await docker.getContainer(names().postgres).inspect()).Id;
+  });
+
+  test("moving to the pin (1.108.5) replaces LiteLLM only, applies the new migrations once, and keeps every key, budget and spend row", async () => {
+    checkout.writeConfig(stackConfig(PINNED));
+    const upgraded = await checkout.npm("deploy");
+    expectDone(upgraded, new RegExp(`^stack "${NAME}" deployed$`));
+    expect((await docker.getContainer(names().postgres).inspect()).Id).toBe(postgresId);
+    const after = databaseFacts();
+    process.stdout.write(`migrations: ${before.migrations} on 1.106.12, ${after.migrations} on 1.108.5\n`);
+    expect(after).toMatchObject({ keys: before.keys, openclawBudget: "50", appliedTwice: "0" });
+    expect(after.spendRows).toBeGreaterThanOrEqual(before.spendRows);
+    expect(after.migrations).toBeGreaterThanOrEqual(before.migrations);
+    expect(await keyValue()).toBe(key);
+    expect((await chat(baseUrl(), key, { model: "mock", messages: [{ role: "user", content: "hi" }] })).status).toBe(200);
+
+    // A deploy with nothing to change starts nothing, so no migration runs again.
+    expectDone(await checkout.npm("deploy"), new RegExp(`^stack "${NAME}" is up to date: nothing changed$`));
+    expect(databaseFacts().migrations).toBe(after.migrations);
+  });
+
+  test(`${REDEPLOYS} catalog changes in a row on a busy machine: each replaces LiteLLM on the existing database and serves the new model`, async () => {
+    const burners = busyMachine();
+    const load = new ContinuousLoad({ baseUrl: baseUrl(), key, model: "mock" }, 2);
+    const times: number[] = [];
+    try {
+      for (let round = 1; round <= REDEPLOYS; round++) {
+        const model = `mock-r${round}`;
+        checkout.writeConfig(stackConfig(PINNED, [{ preset: "mock", id: model, name: `Round ${round}`, mockResponse: `round ${round}` }]));
+        const deployed = await checkout.npm("deploy");
+        times.push(deployed.seconds);
+        expectDone(deployed, new RegExp(`^stack "${NAME}" deployed$`));
+        const answer = await chat(baseUrl(), key, { model, messages: [{ role: "user", content: "hi" }] });
+        expect(answer.status).toBe(200);
+        expect(answer.body.choices[0].message.content).toBe(`round ${round}`);
+      }
+    } finally {
+      for (const burner of burners) burner.kill("SIGKILL");
+      const report = await load.stop();
+      process.stdout.write(`${times.length} catalog-change deploys on a busy machine: ${times.map((t) => t.toFixed(1)).join(", ")} s; ${report.sent} requests meanwhile\n`);
+    }
+    const after = databaseFacts();
+    expect(after).toMatchObject({ keys: before.keys, openclawBudget: "50", appliedTwice: "0" });
+    expect(after.spendRows).toBeGreaterThan(before.spendRows);
+    expect((await docker.getContainer(names().postgres).inspect()).Id).toBe(postgresId);
+  }, REDEPLOYS * 5 * 60_000);
+
+  test("npm run destroy (LITELLM_DELETE_DATA=yes) removes the stack and its database", async () => {
+    const config = loadStackConfig(checkout.configFile, loadPresets(), {});
+    expectDone(await checkout.npm("destroy", [], { LITELLM_DELETE_DATA: "yes" }), new RegExp(`^stack "${config.name}" destroyed$`));
+    const volumes = spawnSync("docker", ["volume", "ls", "-q", "--filter", `label=${LABEL_PREFIX}.stack=${NAME}`], { encoding: "utf8" }).stdout.trim();
+    expect(volumes).toBe("");
+  });
+});
