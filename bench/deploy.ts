@@ -15,10 +15,10 @@ import { freePort, testSecrets } from "../test/e2e/harness/deployment";
 import { buildLocalImages, tagAsPinned } from "../test/e2e/harness/images";
 import { loadStackConfig } from "../src/catalog/load-config";
 import { loadPresets } from "../src/catalog/presets";
+import { PINNED_LITELLM_IMAGE as LITELLM_IMAGE } from "../src/catalog/pinned-images";
 import { median, ratio, seconds, table } from "./stats";
 import { waitFor } from "../test/e2e/harness/wait";
 
-const LITELLM_IMAGE = "ghcr.io/berriai/litellm-database:v1.108.5";
 
 
 function docker(args: string[]): string {

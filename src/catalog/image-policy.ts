@@ -1,6 +1,7 @@
 /**
  * Which container images the stack accepts. Pure functions: a reference in, a list of problems out.
  */
+import { PINNED_LITELLM_VERSION } from "./pinned-images";
 
 /** Host-header auth bypass on management routes was fixed in 1.84.0 (api_base SSRF in 1.83.9). */
 export const LITELLM_SECURITY_FLOOR = "1.84.0";
@@ -55,7 +56,7 @@ const SUGGESTIONS: Readonly<Record<string, string>> = {
 
 function suggestionFor(repository: string): string {
   // The image's own name, not a registry or namespace that happens to say litellm.
-  if (/(^|\/)litellm[^/]*$/.test(repository)) return `e.g. ${repository}:v1.108.5`;
+  if (/(^|\/)litellm[^/]*$/.test(repository)) return `e.g. ${repository}:v${PINNED_LITELLM_VERSION}`;
   const known = SUGGESTIONS[repository];
   return known ? `e.g. ${known}` : `a release tag with its full version (${repository}:<major>.<minor>[.<patch>]) or a digest (${repository}@sha256:<digest>)`;
 }
@@ -90,12 +91,12 @@ export function liteLLMImageProblems(reference: string): string[] {
   // A digest alone names no version: it is pinned exactly, and the floor cannot be checked.
   if (!tag) return [];
   const version = liteLLMVersionOfTag(tag);
-  if (!version) return [`tag "${tag}" names no LiteLLM release: pin one, e.g. ${repository}:v1.108.5`];
+  if (!version) return [`tag "${tag}" names no LiteLLM release: pin one, e.g. ${repository}:v${PINNED_LITELLM_VERSION}`];
   if (LITELLM_COMPROMISED_RELEASES.includes(version)) {
-    return [`LiteLLM ${version} is a known compromised release (credential stealer): never deploy it; e.g. ${repository}:v1.108.5`];
+    return [`LiteLLM ${version} is a known compromised release (credential stealer): never deploy it; e.g. ${repository}:v${PINNED_LITELLM_VERSION}`];
   }
   if (compareVersions(version, LITELLM_SECURITY_FLOOR) < 0) {
-    return [`LiteLLM ${version} is below the security floor ${LITELLM_SECURITY_FLOOR} (auth bypass and SSRF fixes): e.g. ${repository}:v1.108.5`];
+    return [`LiteLLM ${version} is below the security floor ${LITELLM_SECURITY_FLOOR} (auth bypass and SSRF fixes): e.g. ${repository}:v${PINNED_LITELLM_VERSION}`];
   }
   return [];
 }

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { ENV_REFERENCE_PREFIX, reservedEnvNameReason } from "./env-names";
+import { PINNED_LITELLM_IMAGE } from "./pinned-images";
 
 /** Names that can be used for environment variables, in the container and in the deployer's shell. */
 export const envVarName = z
@@ -212,7 +213,7 @@ export const stackConfigSchema = z.strictObject({
   name: resourcePrefix.default("litellm"),
   litellm: z
     .strictObject({
-      image: z.string().default("ghcr.io/berriai/litellm-database:v1.108.5"),
+      image: z.string().default(PINNED_LITELLM_IMAGE),
       port: port.default(4000),
       bindAddress: z.string().default("127.0.0.1"),
       workers: z.number().int().min(1).max(64).default(1),

@@ -44,8 +44,9 @@ export const POSTGRES_DATA_PATH = "/var/lib/postgresql/data";
 
 /**
  * LiteLLM fetches nothing of its own. The pinned 1.108.5 has no offline mode and reads one switch per
- * shipped copy; LITELLM_OFFLINE_MODE is for a newer release a user pins (1.110 reads it, and it also
- * turns off the breached-password and latest-release checks and tokenizer downloads).
+ * shipped copy; LITELLM_OFFLINE_MODE is for a newer release a user pins (1.109 and 1.110 read it for
+ * the cost map, beta headers, policy templates, blog posts, the breached-password and latest-release
+ * checks and tokenizer downloads; checked in their wheels).
  */
 export const LITELLM_OFFLINE_SWITCHES: Readonly<Record<string, string>> = {
   LITELLM_OFFLINE_MODE: "true",

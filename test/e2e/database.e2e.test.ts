@@ -6,13 +6,14 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { loadStackConfig } from "../../src/catalog/load-config";
+import { PINNED_LITELLM_IMAGE, PINNED_LITELLM_VERSION } from "../../src/catalog/pinned-images";
 import { loadPresets } from "../../src/catalog/presets";
 import { LABEL_PREFIX, resourceNames } from "../../src/containers/service-specs";
 import { Checkout, type CommandResult, realPathUnavailableReason } from "./harness/checkout";
 import { ContinuousLoad } from "./harness/continuous-load";
 import { freePort } from "./harness/deployment";
 import { assertEngineAnswers, docker, removeLabelled } from "./harness/engine";
-import { buildLocalImages, tagAsPinned } from "./harness/images";
+import { buildLocalImages, imageVersions, tagAsPinned } from "./harness/images";
 import { chat } from "./harness/proxy-client";
 import { waitFor } from "./harness/wait";
 
@@ -21,9 +22,10 @@ const unavailable = realPathUnavailableReason();
 if (unavailable) console.warn(`SKIPPED the database suite (npm run deploy with the real providers): ${unavailable}`);
 const describeReal = unavailable ? describe.skip : describe;
 
-const PINNED = "ghcr.io/berriai/litellm-database:v1.108.5";
-/** An older release (test/e2e/images/versions.env), with older migrations. */
-const PREVIOUS = "ghcr.io/berriai/litellm-database:v1.106.12";
+const PINNED = PINNED_LITELLM_IMAGE;
+/** The release before the pin (test/e2e/images/versions.env), with older migrations. */
+const PREVIOUS_VERSION = imageVersions().LITELLM_PREVIOUS_VERSION;
+const PREVIOUS = `ghcr.io/berriai/litellm-database:v${PREVIOUS_VERSION}`;
 const NAME = `db-${process.pid.toString(36)}${Date.now().toString(36).slice(-3)}`;
 /** 10 were run here for the issue (each about 2.5 min under the busy loops); CI runs 3. */
 const REDEPLOYS = Number(process.env.LITELLM_E2E_DB_REDEPLOYS ?? 3);
@@ -105,7 +107,7 @@ describeReal("LiteLLM's database through npm run deploy: an upgrade, then ten ca
   let before: ReturnType<typeof databaseFacts>;
   let postgresId: string;
 
-  test("a stack on an older release (1.106.12): its key, budget and spend rows land in Postgres", async () => {
+  test(`a stack on the release before the pin (${PREVIOUS_VERSION}): its key, budget and spend rows land in Postgres`, async () => {
     checkout.writeConfig(stackConfig(PREVIOUS));
     expectDone(await checkout.npm("deploy"), new RegExp(`^stack "${NAME}" deployed$`));
     key = await keyValue();
@@ -118,13 +120,13 @@ describeReal("LiteLLM's database through npm run deploy: an upgrade, then ten ca
     postgresId = (await docker.getContainer(names().postgres).inspect()).Id;
   });
 
-  test("moving to the pin (1.108.5) replaces LiteLLM only, applies the new migrations once, and keeps every key, budget and spend row", async () => {
+  test(`moving to the pin (${PINNED_LITELLM_VERSION}) replaces LiteLLM only, applies the new migrations once, and keeps every key, budget and spend row`, async () => {
     checkout.writeConfig(stackConfig(PINNED));
     const upgraded = await checkout.npm("deploy");
     expectDone(upgraded, new RegExp(`^stack "${NAME}" deployed$`));
     expect((await docker.getContainer(names().postgres).inspect()).Id).toBe(postgresId);
     const after = databaseFacts();
-    process.stdout.write(`migrations: ${before.migrations} on 1.106.12, ${after.migrations} on 1.108.5\n`);
+    process.stdout.write(`migrations: ${before.migrations} on ${PREVIOUS_VERSION}, ${after.migrations} on ${PINNED_LITELLM_VERSION}\n`);
     expect(after).toMatchObject({ keys: before.keys, openclawBudget: "50", appliedTwice: "0" });
     expect(after.spendRows).toBeGreaterThanOrEqual(before.spendRows);
     expect(after.migrations).toBeGreaterThanOrEqual(before.migrations);

@@ -9,6 +9,7 @@ import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { stringify } from "yaml";
 import { loadStackConfig } from "../../src/catalog/load-config";
+import { PINNED_LITELLM_IMAGE } from "../../src/catalog/pinned-images";
 import { loadPresets } from "../../src/catalog/presets";
 import type { StackConfig } from "../../src/catalog/validate";
 import { LABEL_PREFIX, resourceNames } from "../../src/containers/service-specs";
@@ -88,9 +89,9 @@ beforeAll(() => {
   const local = localImages();
   // The pinned references a user's file names, with the local stand-ins behind them (`docker load`
   // on an offline machine); the broken release is the same image whose process exits at start.
-  const litellm = tagAsPinned("ghcr.io/berriai/litellm-database:v1.108.5", local);
+  const litellm = tagAsPinned(PINNED_LITELLM_IMAGE, local);
   const postgres = tagAsPinned("postgres:16.10", local);
-  const brokenLiteLLM = "ghcr.io/berriai/litellm-database:v1.108.5-broken-e2e";
+  const brokenLiteLLM = `${PINNED_LITELLM_IMAGE}-broken-e2e`;
   const built = spawnSync("docker", ["build", "-q", "-t", brokenLiteLLM, "-"], {
     input: `FROM ${litellm}\nENTRYPOINT ["sh", "-c", "echo '${BROKEN_RELEASE_LOG}' >&2; exit 3"]\n`,
     encoding: "utf8",
@@ -338,7 +339,7 @@ describeSwarm("npm run deploy with the real providers: the swarm profile", () =>
     const local = localImages();
     port = await freePort();
     // A LiteLLM "upgrade" and a Redis one: the same images under a second version tag each.
-    liteLLMImages = [tagAsPinned("ghcr.io/berriai/litellm-database:v1.108.5", local), "ghcr.io/berriai/litellm-database:v1.108.5-e2e-retag"];
+    liteLLMImages = [tagAsPinned(PINNED_LITELLM_IMAGE, local), `${PINNED_LITELLM_IMAGE}-e2e-retag`];
     redisImages = [tagAsPinned("redis:8.2.2", local), "redis:8.2.2-e2e-retag"];
     for (const [from, to] of [liteLLMImages, redisImages]) spawnSync("docker", ["tag", from, to]);
     swarmCheckout = new Checkout("swarm");

@@ -4,15 +4,12 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { liteLLMVersionOfTag, parseImageReference } from "../../src/catalog/image-policy";
 import { loadStackConfig } from "../../src/catalog/load-config";
+import { PINNED_LITELLM_IMAGE } from "../../src/catalog/pinned-images";
+import { imageVersions } from "../e2e/harness/images";
 import { presets } from "./helpers";
 
 const root = join(__dirname, "../..");
-const versions = Object.fromEntries(
-  readFileSync(join(root, "test/e2e/images/versions.env"), "utf8")
-    .split("\n")
-    .filter((line) => /^[A-Z_]+=/.test(line))
-    .map((line) => line.split("=", 2) as [string, string]),
-);
+const versions = imageVersions();
 const defaults = loadStackConfig(join(root, "stack.config.yaml"), presets);
 
 test("the LiteLLM stand-in is built from the version the default stack pins", () => {
@@ -24,6 +21,10 @@ test("the e2e catalog pins the same images as the default stack", () => {
   const e2e = parse(readFileSync(join(root, "test/e2e/stack.e2e.yaml"), "utf8"));
   expect(e2e.litellm.image).toBe(defaults.litellm.image);
   expect(e2e.database.image).toBe(defaults.database.image);
+});
+
+test.each(["stack.config.yaml", "examples/shared.config.yaml", "examples/swarm.config.yaml", "test/e2e/stack.e2e.yaml"])("%s pins the LiteLLM release the stack ships with", (file) => {
+  expect(parse(readFileSync(join(root, file), "utf8")).litellm.image).toBe(PINNED_LITELLM_IMAGE);
 });
 
 test("the upgrade test starts from an older LiteLLM release than the pin", () => {

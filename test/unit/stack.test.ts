@@ -4,6 +4,7 @@ import { Network } from "@cdktf/provider-docker/lib/network";
 import { Volume } from "@cdktf/provider-docker/lib/volume";
 import { Password } from "@cdktf/provider-random/lib/password";
 import { Testing } from "cdktf";
+import { PINNED_LITELLM_IMAGE } from "../../src/catalog/pinned-images";
 import { envList } from "../../src/containers/container-spec";
 import { liteLLMSpec, type StackSecrets } from "../../src/containers/service-specs";
 import { LiteLLMStack } from "../../stacks/litellm-stack";
@@ -34,7 +35,7 @@ describe("LiteLLMStack", () => {
   });
 
   test("pins the images and keeps them on destroy", () => {
-    expect(synthesized).toHaveResourceWithProperties(Image, { name: "ghcr.io/berriai/litellm-database:v1.108.5", keep_locally: true });
+    expect(synthesized).toHaveResourceWithProperties(Image, { name: PINNED_LITELLM_IMAGE, keep_locally: true });
     expect(synthesized).toHaveResourceWithProperties(Image, { name: "postgres:16.10", keep_locally: true });
   });
 

@@ -6,6 +6,7 @@ import { loadStackConfig } from "../../src/catalog/load-config";
 import { stackConfigSchema } from "../../src/catalog/schema";
 import { validateStackConfig } from "../../src/catalog/validate";
 import { imagePinProblems } from "../../src/catalog/image-policy";
+import { PINNED_LITELLM_IMAGE, PINNED_LITELLM_VERSION } from "../../src/catalog/pinned-images";
 import { configInput, presets, problemsOf, validConfig } from "./helpers";
 
 describe("validateStackConfig", () => {
@@ -120,9 +121,9 @@ describe("validateStackConfig", () => {
   });
 
   test("an image of a repository or registry named after litellm is not offered a LiteLLM version", () => {
-    expect(imagePinProblems("litellm-stack-e2e/redis:8")).toEqual([expect.not.stringContaining("v1.108.5")]);
-    expect(imagePinProblems("registry.litellm.example/haproxy:3")).toEqual([expect.not.stringContaining("v1.108.5")]);
-    expect(imagePinProblems("ghcr.io/berriai/litellm-database:1")).toEqual([expect.stringContaining("e.g. ghcr.io/berriai/litellm-database:v1.108.5")]);
+    expect(imagePinProblems("litellm-stack-e2e/redis:8")).toEqual([expect.not.stringContaining(`v${PINNED_LITELLM_VERSION}`)]);
+    expect(imagePinProblems("registry.litellm.example/haproxy:3")).toEqual([expect.not.stringContaining(`v${PINNED_LITELLM_VERSION}`)]);
+    expect(imagePinProblems("ghcr.io/berriai/litellm-database:1")).toEqual([expect.stringContaining(`e.g. ${PINNED_LITELLM_IMAGE}`)]);
   });
 
   test("every image reference a message suggests is itself accepted", () => {

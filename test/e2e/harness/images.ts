@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
 export interface LocalImages {
@@ -8,6 +9,16 @@ export interface LocalImages {
   readonly litellmPrevious: string;
   readonly redis: string;
   readonly haproxy: string;
+}
+
+/** What the stand-ins are built from: test/e2e/images/versions.env as KEY -> value. */
+export function imageVersions(): Readonly<Record<string, string>> {
+  return Object.fromEntries(
+    readFileSync(join(__dirname, "..", "images", "versions.env"), "utf8")
+      .split("\n")
+      .filter((line) => /^[A-Z_]+=/.test(line))
+      .map((line) => line.split("=", 2) as [string, string]),
+  );
 }
 
 /**
