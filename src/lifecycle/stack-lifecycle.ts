@@ -15,7 +15,7 @@ import { localStateResourceCount, moveLegacyState, secureStateFiles, stackOutDir
 import { appliedChanges, describeAppliedChanges } from "./applied-changes";
 import { PhaseTimer } from "./phase-timer";
 import { diagnoseTerraformFailure } from "./terraform-failure";
-import { TerraformRunner } from "./terraform-runner";
+import { type TerraformOutputs, TerraformRunner } from "./terraform-runner";
 
 export const OUTPUTS_FILE = "outputs.json";
 const PLAN_FILE = "stack.tfplan";
@@ -135,8 +135,7 @@ async function applyWatched(terraform: TerraformRunner, planFile: string, option
 }
 
 /** Non-sensitive outputs in cdktf's --outputs-file form, owner-only like every file that can hold stack data. */
-async function writeOutputsFile(terraform: TerraformRunner, options: LifecycleOptions): Promise<void> {
-  const outputs = await terraform.outputs();
+function writeOutputsFile(outputs: TerraformOutputs, options: LifecycleOptions): void {
   const visible = Object.fromEntries(Object.entries(outputs).filter(([, o]) => !o.sensitive).map(([name, o]) => [name, o.value]));
   const file = join(options.projectDir, OUTPUTS_FILE);
   writeFileSync(file, `${JSON.stringify({ [options.config.name]: visible }, null, 2)}\n`, { mode: 0o600 });
@@ -152,7 +151,9 @@ export async function deployStack(options: LifecycleOptions): Promise<DeployOutc
   const result = await planCheckApply(terraform, options, false);
   secureStateFiles(options.config, options.projectDir);
   if (result !== "no changes" && result.code !== 0) return { ...result, priorOutputs };
-  await phases.time("outputs", () => writeOutputsFile(terraform, options));
+  // A plan without changes leaves the outputs as they were: no second Terraform process for them.
+  const outputs = result === "no changes" ? prior : await phases.time("outputs", () => terraform.outputs());
+  writeOutputsFile(outputs, options);
   const summary = result === "no changes" ? `stack "${options.config.name}" is up to date: nothing changed` : `stack "${options.config.name}" deployed`;
   return { code: 0, summary, priorOutputs };
 }

@@ -19,6 +19,9 @@ export interface RunOptions {
   readonly onStart?: (interrupt: () => void) => void;
 }
 
+/** `terraform output -json`: each output's value and whether it is sensitive. */
+export type TerraformOutputs = Readonly<Record<string, { readonly value: unknown; readonly sensitive: boolean }>>;
+
 const TAIL_LINES = 200;
 
 export class TerraformRunner {
@@ -82,7 +85,7 @@ export class TerraformRunner {
   }
 
   /** `terraform output -json`: every output with its sensitivity. Held in memory only. */
-  async outputs(): Promise<Record<string, { readonly value: unknown; readonly sensitive: boolean }>> {
+  async outputs(): Promise<TerraformOutputs> {
     const result = await this.run(["output", "-json", "-no-color"], { capture: true });
     if (result.status !== 0) throw new Error(`${this.binary} output failed: ${result.output.trim().split("\n").at(-1)}`);
     return JSON.parse(result.stdout || "{}");
