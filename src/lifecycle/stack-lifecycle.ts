@@ -69,7 +69,7 @@ async function prepare(options: LifecycleOptions): Promise<TerraformRunner | Out
   const phases = timerOf(options);
   if ((await phases.time("synth", options.synth)) !== 0) return { code: 1, summary: "synth failed: nothing was changed" };
   const terraform = new TerraformRunner(stackOutDir(projectDir, config.name), options.env, options.echo ?? true);
-  const init = await phases.time("terraform init", () => terraform.init(options.initArgs));
+  const init = await phases.time("terraform init", () => terraform.initIfChanged(options.initArgs));
   if (init.status !== 0) return failure("terraform init", init.output);
   return terraform;
 }

@@ -4,6 +4,9 @@
  * what was checked is exactly what runs.
  */
 import { spawn } from "node:child_process";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { initFingerprint } from "./init-fingerprint";
 import type { PlanJson } from "./plan-guard";
 
 export interface StepResult {
@@ -23,6 +26,8 @@ export interface RunOptions {
 export type TerraformOutputs = Readonly<Record<string, { readonly value: unknown; readonly sensitive: boolean }>>;
 
 const TAIL_LINES = 200;
+/** Inside .terraform/, which init owns: the fingerprint of the last init that succeeded. */
+const INIT_RECORD = "litellm-stack-init.sha256";
 
 export class TerraformRunner {
   constructor(
@@ -57,6 +62,28 @@ export class TerraformRunner {
 
   init(extraArgs: readonly string[] = []) {
     return this.run(["init", "-input=false", "-no-color", ...extraArgs]);
+  }
+
+  /**
+   * `terraform init`, unless the last one that succeeded here had the same inputs (providers,
+   * backend, CLI configuration) and left its providers and lock file in place. Extra arguments
+   * (-migrate-state, -reconfigure, -upgrade) always run it.
+   */
+  async initIfChanged(extraArgs: readonly string[] = []): Promise<StepResult & { readonly skipped: boolean }> {
+    const record = join(this.stackDir, ".terraform", INIT_RECORD);
+    const cliConfigFile = this.env.TF_CLI_CONFIG_FILE;
+    const fingerprint = initFingerprint({
+      stackJson: readFileSync(join(this.stackDir, "cdk.tf.json"), "utf8"),
+      cliConfig: cliConfigFile && existsSync(cliConfigFile) ? readFileSync(cliConfigFile, "utf8") : undefined,
+      binary: this.binary,
+      pluginCacheDir: this.env.TF_PLUGIN_CACHE_DIR,
+    });
+    const installed = ["providers", INIT_RECORD].every((entry) => existsSync(join(this.stackDir, ".terraform", entry))) && existsSync(join(this.stackDir, ".terraform.lock.hcl"));
+    if (extraArgs.length === 0 && installed && readFileSync(record, "utf8") === fingerprint) return { status: 0, output: "", skipped: true };
+    rmSync(record, { force: true });
+    const result = await this.init(extraArgs);
+    if (result.status === 0) writeFileSync(record, fingerprint);
+    return { ...result, skipped: false };
   }
 
   /** Saves the plan to `planFile`; status 0: no changes, 2: changes, 1: error (-detailed-exitcode). */

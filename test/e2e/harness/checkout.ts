@@ -36,7 +36,7 @@ export function realPathUnavailableReason(): string | undefined {
 }
 
 /** Terraform's CLI configuration that installs the pinned providers from the mirror (its README's recipe). */
-function mirrorCliConfig(dir: string): string {
+export function mirrorCliConfig(dir: string): string {
   const file = join(dir, "mirror.tfrc");
   writeFileSync(
     file,
