@@ -3,7 +3,7 @@
  * the registry cannot be reached) against starting the same container by hand, interleaved
  * (baseline, candidate, baseline, ...) so that background load shifts both. A no-database stack with
  * the mock model, in a checkout of its own. Rows: from nothing to serving, a deploy with nothing to
- * change, destroy, and the time of each step of a deploy (LITELLM_STACK_PHASES=1).
+ * change, a catalog change, destroy, and the time of each step of a deploy (LITELLM_STACK_PHASES=1).
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -67,26 +67,34 @@ export async function benchDeploy(runs: number): Promise<string> {
   tagAsPinned(LITELLM_IMAGE, buildLocalImages());
   const checkout = new Checkout("bench-deploy");
   const name = `bench-dp-${Date.now().toString(36)}`;
-  checkout.writeConfig({
+  const port = await freePort();
+  const stackConfig = (extraModels: unknown[] = []) => ({
     name,
-    litellm: { image: LITELLM_IMAGE, port: await freePort() },
+    litellm: { image: LITELLM_IMAGE, port },
     database: { enabled: false },
-    models: [{ preset: "mock" }],
+    models: [{ preset: "mock" }, ...extraModels],
     openclaw: { primary: "mock" },
   });
+  checkout.writeConfig(stackConfig());
   const config = loadStackConfig(checkout.configFile, loadPresets(), {});
   const env = { LITELLM_STACK_PHASES: "1" };
-  const rows = { fresh: [] as number[], same: [] as number[], destroy: [] as number[], hand: [] as number[], handDown: [] as number[] };
+  const rows = { fresh: [] as number[], same: [] as number[], catalog: [] as number[], destroy: [] as number[], hand: [] as number[], handDown: [] as number[] };
   const phases: Record<string, number[]> = {};
   try {
     // One warm-up of each, then ABAB...
     for (let round = 0; round <= runs; round++) {
       const hand = await byHand(config, round);
+      checkout.writeConfig(stackConfig());
       const fresh = await checkout.npm("deploy", [], env, false);
       if (fresh.status !== 0) throw new Error(`npm run deploy failed: ${fresh.lastLine}\n${fresh.stderr.slice(-2000)}`);
       await untilServing(`http://127.0.0.1:${config.litellm.port}/health/liveliness`, 5_000); // it serves at exit
       const same = await checkout.npm("deploy", [], env, false);
       if (!/nothing changed/.test(same.lastLine)) throw new Error(`the second deploy changed something: ${same.lastLine}`);
+      // A catalog change: Terraform replaces the container (stop with its grace period, create, healthy).
+      checkout.writeConfig(stackConfig([{ preset: "mock", id: `mock-${round}`, name: `Round ${round}` }]));
+      const catalog = await checkout.npm("deploy", [], env, false);
+      if (catalog.status !== 0) throw new Error(`the catalog change failed: ${catalog.lastLine}`);
+      await untilServing(`http://127.0.0.1:${config.litellm.port}/health/liveliness`, 5_000);
       const destroyed = await checkout.npm("destroy", [], {}, false);
       if (destroyed.status !== 0) throw new Error(`npm run destroy failed: ${destroyed.lastLine}`);
       if (round === 0) continue;
@@ -94,6 +102,7 @@ export async function benchDeploy(runs: number): Promise<string> {
       rows.handDown.push(hand.down);
       rows.fresh.push(fresh.seconds * 1000);
       rows.same.push(same.seconds * 1000);
+      rows.catalog.push(catalog.seconds * 1000);
       rows.destroy.push(destroyed.seconds * 1000);
       for (const [phase, ms] of Object.entries(phasesOf(fresh))) (phases[phase] ??= []).push(ms);
     }
@@ -109,6 +118,7 @@ export async function benchDeploy(runs: number): Promise<string> {
         ["docker network create + docker run, until /health/liveliness (baseline)", seconds(median(rows.hand)), "", "1.00x"],
         ["npm run deploy from nothing, to exit (serving)", seconds(median(rows.fresh)), seconds(median(rows.hand)), ratio(median(rows.fresh), median(rows.hand))],
         ["npm run deploy with nothing to change", seconds(median(rows.same)), "(goal 3.00)", ""],
+        ["npm run deploy, a catalog change (the container replaced)", seconds(median(rows.catalog)), "", ""],
         ["docker rm -f + docker network rm (baseline)", seconds(median(rows.handDown)), "", "1.00x"],
         ["npm run destroy", seconds(median(rows.destroy)), seconds(median(rows.handDown)), ratio(median(rows.destroy), median(rows.handDown))],
       ],
@@ -117,7 +127,7 @@ export async function benchDeploy(runs: number): Promise<string> {
     table(
       ["npm run deploy from nothing: phase", "median s"],
       [
-        ["npm, tsc and node start-up (the rest)", seconds(compile)],
+        ["npm, the compile check (scripts/build-if-changed.js) and node start-up: the rest", seconds(compile)],
         ...Object.entries(phases).map(([phase, values]) => [phase, seconds(median(values))]),
       ],
     ),
