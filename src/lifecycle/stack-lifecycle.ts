@@ -84,6 +84,9 @@ function protectionRefusal(config: StackConfig, addresses: readonly string[]): O
 }
 
 /** Plans, checks and applies; the plan file never outlives the run (it holds secrets). */
+/** A deploy from nothing: its local state holds no resources (undefined for a remote backend: unknown). */
+const stateIsEmpty = (options: LifecycleOptions) => localStateResourceCount(options.config, options.projectDir) === 0;
+
 async function planCheckApply(
   terraform: TerraformRunner,
   options: LifecycleOptions,
@@ -96,10 +99,15 @@ async function planCheckApply(
     const plan = await phases.time("plan", () => terraform.plan(planFile, destroy));
     if (plan.status === 1) return failure("terraform plan", plan.output);
     if (plan.status === 0) return "no changes";
-    const json = await phases.time("plan as JSON", () => terraform.showPlan(planFile));
-    const deletions = protectedDeletions(json);
-    if (deletions.length > 0 && !options.dataDeletionAllowed) return protectionRefusal(options.config, deletions);
-    if (destroy && !(json.resource_changes ?? []).some((rc) => rc.change.actions.includes("delete"))) return "no changes";
+    // A plan from a state without resources can delete nothing and meets no protection marker, so
+    // the data guard needs no JSON of it (a second Terraform process). Read after the plan: a state
+    // written since makes the saved plan stale, and Terraform then refuses to apply it.
+    if (destroy || !stateIsEmpty(options)) {
+      const json = await phases.time("plan as JSON", () => terraform.showPlan(planFile));
+      const deletions = protectedDeletions(json);
+      if (deletions.length > 0 && !options.dataDeletionAllowed) return protectionRefusal(options.config, deletions);
+      if (destroy && !(json.resource_changes ?? []).some((rc) => rc.change.actions.includes("delete"))) return "no changes";
+    }
     await beforeApply?.();
     return await phases.time("apply (until healthy)", () => applyWatched(terraform, planFile, options));
   } finally {
@@ -146,7 +154,8 @@ export async function deployStack(options: LifecycleOptions): Promise<DeployOutc
   const terraform = await prepare(options);
   if (!(terraform instanceof TerraformRunner)) return terraform;
   const phases = timerOf(options);
-  const prior = await phases.time("outputs", () => terraform.outputs());
+  // A deploy from nothing has no outputs to read before it.
+  const prior = stateIsEmpty(options) ? {} : await phases.time("outputs", () => terraform.outputs());
   const priorOutputs = Object.fromEntries(Object.entries(prior).map(([name, o]) => [name, o.value]));
   const result = await planCheckApply(terraform, options, false);
   secureStateFiles(options.config, options.projectDir);

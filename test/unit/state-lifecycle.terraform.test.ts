@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { validateStackConfig } from "../../src/catalog/validate";
 import { loadPresets } from "../../src/catalog/presets";
+import { PhaseTimer } from "../../src/lifecycle/phase-timer";
 import { deployStack, destroyStack, type LifecycleOptions } from "../../src/lifecycle/stack-lifecycle";
 import { terraformAvailable, terraformBinary } from "../support/terraform-evaluate";
 import { parse } from "yaml";
@@ -88,6 +89,17 @@ describe("[real Terraform, terraform_data stand-in] state is never lost or share
     const second = await deployStack(options(dir));
     expect(second.priorOutputs?.virtual_keys).toEqual({ openclaw: "sk-fixture-openclaw-value" });
     expect(JSON.parse(readFileSync(join(dir, "terraform-state", "seq.tfstate"), "utf8")).outputs.virtual_keys).toBeUndefined();
+  });
+
+  lifecycleTest("a deploy from nothing skips what an empty state cannot need (its outputs, the plan as JSON); the next deploy runs both", async () => {
+    const dir = project(BASE);
+    const first = new PhaseTimer();
+    expect((await deployStack({ ...options(dir), phases: first })).code).toBe(0);
+    expect(Object.keys(first.totals)).toEqual(["synth", "terraform init", "plan", "apply (until healthy)", "outputs"]);
+    writeFileSync(join(dir, "stack.config.yaml"), `${BASE}database:\n  keepDataOnDestroy: true\n`);
+    const second = new PhaseTimer();
+    expect((await deployStack({ ...options(dir), phases: second })).code).toBe(0);
+    expect(Object.keys(second.totals)).toEqual(["synth", "terraform init", "outputs", "plan", "plan as JSON", "apply (until healthy)"]);
   });
 
   lifecycleTest("explicit backend paths get one state per experiment", async () => {
