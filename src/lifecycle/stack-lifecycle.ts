@@ -108,8 +108,8 @@ async function planCheckApply(
       if (deletions.length > 0 && !options.dataDeletionAllowed) return protectionRefusal(options.config, deletions);
       if (destroy && !(json.resource_changes ?? []).some((rc) => rc.change.actions.includes("delete"))) return "no changes";
     }
-    await beforeApply?.();
-    return await phases.time("apply (until healthy)", () => applyWatched(terraform, planFile, options));
+    if (beforeApply) await phases.time("keys", beforeApply);
+    return await phases.time(destroy ? "apply (destroy)" : "apply (until healthy)", () => applyWatched(terraform, planFile, options));
   } finally {
     rmSync(planFile, { force: true });
   }
