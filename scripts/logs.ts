@@ -13,7 +13,7 @@
  */
 import { loadStackConfig } from "../src/catalog/load-config";
 import type { LiteLLMAdmin, SpendLogRow } from "../src/proxy-admin/litellm-admin";
-import { formatBodies, formatRequestLine, type LogFilter, parseSince, type RequestLine, selectRequests } from "../src/proxy-admin/request-logs";
+import { formatBodies, formatRequestLine, type LogFilter, parseSince, type RequestLine, requestBody, selectRequests } from "../src/proxy-admin/request-logs";
 import { connectToProxy } from "../src/lifecycle/stack-outputs";
 import { runCommand } from "./command";
 
@@ -54,7 +54,7 @@ async function fetchRows(admin: LiteLLMAdmin, sinceMs: number): Promise<{ rows: 
 
 function print(line: RequestLine, row: SpendLogRow | undefined, json: boolean, bodies: boolean): void {
   if (json) {
-    process.stdout.write(`${JSON.stringify(bodies && row ? { ...line, request: row.messages ?? null, response: row.response ?? null } : line)}\n`);
+    process.stdout.write(`${JSON.stringify(bodies && row ? { ...line, request: requestBody(row) ?? null, response: row.response ?? null } : line)}\n`);
     return;
   }
   process.stdout.write(`${formatRequestLine(line)}\n`);

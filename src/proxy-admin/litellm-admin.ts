@@ -65,7 +65,9 @@ const spendLogRowSchema = z.object({
   startTime: nullableString,
   metadata: z.record(z.string(), z.unknown()).nullable().optional(),
   // Stored only with general_settings.store_prompts_in_spend_logs (logging.storeRequestBodies).
+  // LiteLLM 1.108.5 keeps a request's body in proxy_server_request; `messages` only for realtime calls.
   messages: z.unknown().optional(),
+  proxy_server_request: z.unknown().optional(),
   response: z.unknown().optional(),
 });
 const spendLogsSchema = z.union([z.array(spendLogRowSchema), z.object({ data: z.array(spendLogRowSchema) }).transform((v) => v.data)]);
@@ -88,8 +90,9 @@ export interface SpendLogRow {
   readonly completion_tokens?: number | null;
   readonly startTime: string | null;
   readonly metadata?: Readonly<Record<string, unknown>> | null;
-  /** The request and response, when the stack stores bodies. */
+  /** The request and response, when the stack stores bodies (requestBody() picks the request). */
   readonly messages?: unknown;
+  readonly proxy_server_request?: unknown;
   readonly response?: unknown;
 }
 export interface SpendLogs {

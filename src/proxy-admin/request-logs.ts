@@ -98,14 +98,25 @@ export function formatRequestLine(line: RequestLine): string {
   return printable(parts.join("  "));
 }
 
+const isEmpty = (value: unknown) =>
+  value === undefined || value === null || value === "" || value === "{}" || (typeof value === "object" && Object.keys(value as object).length === 0);
+
+/**
+ * The stored request of a row: LiteLLM keeps a request's body (model, messages, ...) in
+ * `proxy_server_request` and fills `messages` only for realtime calls (1.108.5's spend_tracking_utils),
+ * so the body comes first. Undefined when nothing was stored.
+ */
+export function requestBody(row: SpendLogRow): unknown {
+  return [row.proxy_server_request, row.messages].find((value) => !isEmpty(value));
+}
+
 /** The stored request and response of a row, when the stack keeps bodies (logging.storeRequestBodies). */
 export function formatBodies(row: SpendLogRow, maxChars = 4_000): string {
   const show = (label: string, value: unknown) => {
-    const empty = value === undefined || value === null || (typeof value === "object" && Object.keys(value as object).length === 0) || value === "";
-    if (empty) return `    ${label}: (not stored: logging.storeRequestBodies is off, or the request failed before it)`;
+    if (isEmpty(value)) return `    ${label}: (not stored: logging.storeRequestBodies is off, or the request failed before it)`;
     const text = JSON.stringify(value, null, 2);
     const clipped = text.length > maxChars ? `${text.slice(0, maxChars)}\n… (${text.length - maxChars} more characters)` : text;
     return `    ${label}:\n${clipped.split("\n").map((l) => `      ${printable(l)}`).join("\n")}`;
   };
-  return [show("request", row.messages), show("response", row.response)].join("\n");
+  return [show("request", requestBody(row)), show("response", row.response)].join("\n");
 }

@@ -1,8 +1,9 @@
 /**
  * LiteLLM's database through the user's commands (`npm run deploy` with the real providers, real
  * Postgres, LiteLLM with Prisma): a stack deployed on an older LiteLLM release is moved to the
- * pin and keeps its keys, budgets and spend rows, its migrations applied once; then ten catalog
- * changes in a row, on a machine kept busy, each replacing LiteLLM on the existing database.
+ * pin and keeps its keys, budgets and spend rows, its migrations applied once; real requests, served
+ * and failed, in `npm run logs` and `npm run usage`; then catalog changes in a row, on a machine
+ * kept busy, each replacing LiteLLM on the existing database.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { loadStackConfig } from "../../src/catalog/load-config";
@@ -34,7 +35,7 @@ let checkout: Checkout;
 let port: number;
 let images: { postgres: string };
 
-const stackConfig = (litellmImage: string, extraModels: unknown[] = []) => ({
+const stackConfig = (litellmImage: string, extraModels: unknown[] = [], changes: Record<string, unknown> = {}) => ({
   name: NAME,
   litellm: { image: litellmImage, bindAddress: "127.0.0.1", port },
   database: { image: images.postgres },
@@ -42,7 +43,28 @@ const stackConfig = (litellmImage: string, extraModels: unknown[] = []) => ({
   router: { numRetries: 0 },
   openclaw: { primary: "mock" },
   keys: [{ alias: "openclaw", maxBudget: 50, budgetDuration: "monthly" }],
+  ...changes,
 });
+/** A mock model with a price, and a real deployment whose provider is down (nothing listens on port 9). */
+const PRICED = { preset: "mock", id: "mock-priced", name: "Mock with a price", cost: { input: 1000, output: 1000 }, pricing: "catalog" };
+const DOWN = { id: "provider-down", name: "Provider that is down", model: "openai/gpt-4o", apiKeyEnv: "E2E_DOWN_PROVIDER_KEY", apiBase: "http://127.0.0.1:9/v1", contextWindow: 8192, maxTokens: 1024 };
+const DOWN_ENV = { E2E_DOWN_PROVIDER_KEY: "sk-e2e-down-provider-000000" };
+
+interface LogLine {
+  readonly model: string;
+  readonly status: "success" | "failure";
+  readonly cost: number;
+  readonly key: string;
+  readonly request?: unknown;
+  readonly response?: unknown;
+}
+
+/** `npm run logs -- --json ...`: one object per line. */
+async function logLines(args: string[]): Promise<{ lines: LogLine[]; text: string }> {
+  const result = await checkout.npm("logs", ["--json", "--since", "1h", "--key", "openclaw", ...args], {}, false);
+  expect(result.status).toBe(0);
+  return { lines: result.stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as LogLine), text: result.stdout };
+}
 const baseUrl = () => `http://127.0.0.1:${port}`;
 const names = () => resourceNames(NAME);
 
@@ -137,6 +159,41 @@ describeReal("LiteLLM's database through npm run deploy: an upgrade, then ten ca
     expectDone(await checkout.npm("deploy"), new RegExp(`^stack "${NAME}" is up to date: nothing changed$`));
     expect(databaseFacts().migrations).toBe(after.migrations);
   });
+
+  test("served and failed requests appear in npm run logs and npm run usage with key, model, status and cost; bodies are kept only when storeRequestBodies says so", async () => {
+    checkout.writeConfig(stackConfig(PINNED, [PRICED, DOWN], { logging: { storeRequestBodies: false, retention: "30d" } }));
+    expectDone(await checkout.npm("deploy", [], DOWN_ENV), new RegExp(`^stack "${NAME}" deployed$`));
+    const ask = (model: string, content: string) => chat(baseUrl(), key, { model, messages: [{ role: "user", content }] });
+    for (let i = 0; i < 2; i++) expect((await ask("mock-priced", `omitted-${NAME}`)).status).toBe(200);
+    expect((await ask("provider-down", `omitted-${NAME}`)).status).toBeGreaterThanOrEqual(400);
+
+    // LiteLLM writes its logs in batches: wait for the three rows, then read them as a user would.
+    const { lines, text } = await waitFor("three requests in npm run logs", 120_000, async () => {
+      const read = await logLines(["--show-bodies"]);
+      const mine = read.lines.filter((l) => l.model === "mock-priced" || l.model === "provider-down");
+      return mine.length >= 3 ? { ...read, lines: mine } : undefined;
+    }, 5_000);
+    const served = lines.filter((l) => l.model === "mock-priced");
+    expect(served).toHaveLength(2);
+    for (const line of served) expect(line).toMatchObject({ status: "success", key: expect.stringMatching(/openclaw$/), cost: expect.any(Number) });
+    expect(served.every((l) => l.cost > 0)).toBe(true);
+    expect(lines.filter((l) => l.model === "provider-down")).toEqual([expect.objectContaining({ status: "failure" })]);
+    expect(text).not.toContain(`omitted-${NAME}`);
+    expect((await logLines(["--status", "failure"])).lines.every((l) => l.status === "failure")).toBe(true);
+
+    const usage = await checkout.npm("usage", ["--json"], {}, false);
+    expect(usage.status).toBe(0);
+    const rows = (JSON.parse(usage.stdout).rows ?? []) as { alias: string; model: string; requests: number; failed: number; spend: number }[];
+    const pricedRow = rows.find((r) => /openclaw$/.test(r.alias) && r.model === "mock-priced");
+    expect(pricedRow).toMatchObject({ requests: 2, failed: 0 });
+    expect(pricedRow!.spend).toBeCloseTo(served.reduce((sum, l) => sum + l.cost, 0), 6);
+    expect(rows.find((r) => /openclaw$/.test(r.alias) && r.model === "provider-down")).toMatchObject({ requests: 0, failed: 1 });
+
+    checkout.writeConfig(stackConfig(PINNED, [PRICED, DOWN], { logging: { storeRequestBodies: true, retention: "30d" } }));
+    expectDone(await checkout.npm("deploy", [], DOWN_ENV), new RegExp(`^stack "${NAME}" deployed$`));
+    expect((await ask("mock-priced", `stored-${NAME}`)).status).toBe(200);
+    await waitFor("the stored body in npm run logs --show-bodies", 120_000, async () => ((await logLines(["--show-bodies"])).text.includes(`stored-${NAME}`) ? true : undefined), 5_000);
+  }, 10 * 60_000);
 
   test(`${REDEPLOYS} catalog changes in a row on a busy machine: each replaces LiteLLM on the existing database and serves the new model`, async () => {
     const burners = busyMachine();
