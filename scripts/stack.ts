@@ -34,7 +34,8 @@ import { connectToProxy } from "../src/lifecycle/stack-outputs";
 /** Terraform writes state, backups and plans with the process umask: owner-only from here on. */
 process.umask(0o077);
 
-const INIT_FLAGS = ["-migrate-state", "-reconfigure", "-upgrade"];
+// -force-copy answers init's "copy the state to the new backend?" with yes: a run without a terminal cannot.
+const INIT_FLAGS = ["-migrate-state", "-force-copy", "-reconfigure", "-upgrade"];
 
 /** Each step's time, printed on stderr with LITELLM_STACK_PHASES=1 (npm run bench -- deploy). */
 const phases = new PhaseTimer();

@@ -22,7 +22,16 @@ const KNOWN_FAILURES: readonly { readonly pattern: RegExp; readonly diagnosis: F
     pattern: /Backend configuration changed|Backend initialization required|backend.*has changed/i,
     diagnosis: {
       cause: "the state backend in the configuration is not the one Terraform last used",
-      next: "move the existing state with `npm run deploy -- -migrate-state` (or start afresh with `-reconfigure` if the old state is gone on purpose)",
+      next: "move the existing state with `npm run deploy -- -migrate-state -force-copy` (or start afresh with `-reconfigure` if the old state is gone on purpose)",
+    },
+  },
+  {
+    pattern: /Error acquiring the state lock/,
+    diagnosis: {
+      cause: "another run holds this stack's state lock (a deploy or destroy of the same stack from another checkout or CI job)",
+      next:
+        "let it finish, then run again; if no run is active any more (a killed job), release the lock with `terraform force-unlock <ID>` " +
+        "in cdktf.out/stacks/<stack> (the ID and who holds it are in Terraform's message above)",
     },
   },
   {

@@ -25,6 +25,8 @@ registry.terraform.io on 10.255.255.53:53: no such host`;
     ["Error: Unable to read Docker image into resource: unable to pull image ghcr.io/berriai/litellm-database:v1.108.5: error pulling image: manifest unknown", "an image could not be found or pulled"],
     ["Error: container failed to be in healthy state", "a container started but its healthcheck did not pass in time"],
     ['Error: Backend configuration changed\n\nA change in the backend configuration has been detected', "the state backend in the configuration is not the one Terraform last used"],
+    // Terraform's own heading when another run holds the lock (seen with the pg backend in the e2e suite).
+    ["Error: Error acquiring the state lock\n\nTerraform acquires a state lock to protect the state from being written\nby multiple users at the same time.", "another run holds this stack's state lock (a deploy or destroy of the same stack from another checkout or CI job)"],
     // kreuzwerker/docker's own texts (resource_docker_service_funcs.go): fmt.Errorf("service rollback completed: %s", ...) and DidNotConvergeError.
     ["Error: service rollback completed: rollback completed", "the new tasks of a swarm service did not become healthy, so swarm rolled the service back: the previous configuration is still serving"],
     ["Error: Service with ID (m9aak9dxi6ya) did not converge after 15m0s", "a swarm service did not have all its tasks healthy in time"],
