@@ -83,10 +83,10 @@ function protectionRefusal(config: StackConfig, addresses: readonly string[]): O
   };
 }
 
-/** Plans, checks and applies; the plan file never outlives the run (it holds secrets). */
-/** A deploy from nothing: its local state holds no resources (undefined for a remote backend: unknown). */
+/** A deploy from nothing: its local state holds no resources (a remote backend's is unknown: false). */
 const stateIsEmpty = (options: LifecycleOptions) => localStateResourceCount(options.config, options.projectDir) === 0;
 
+/** Plans, checks and applies; the plan file never outlives the run (it holds secrets). */
 async function planCheckApply(
   terraform: TerraformRunner,
   options: LifecycleOptions,
