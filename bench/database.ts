@@ -19,15 +19,11 @@ import { Checkout, realPathUnavailableReason } from "../test/e2e/harness/checkou
 import { freePort, testSecrets } from "../test/e2e/harness/deployment";
 import { buildLocalImages, tagAsPinned } from "../test/e2e/harness/images";
 import { waitFor } from "../test/e2e/harness/wait";
+import { docker } from "./docker-cli";
 import { median, ratio, seconds, table } from "./stats";
 
 const POSTGRES_IMAGE = "postgres:16.10";
 
-function docker(args: string[]): string {
-  const result = spawnSync("docker", args, { encoding: "utf8" });
-  if (result.status !== 0) throw new Error(`docker ${args.join(" ")} failed: ${result.stderr}`);
-  return result.stdout.trim();
-}
 
 /** Polls every 100 ms until LiteLLM's readiness reports its database connected. */
 function untilConnected(port: number, timeoutMs = 300_000): Promise<true> {

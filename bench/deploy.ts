@@ -5,7 +5,6 @@
  * the mock model, in a checkout of its own. Rows: from nothing to serving, a deploy with nothing to
  * change, a catalog change, destroy, and the time of each step of a deploy (LITELLM_STACK_PHASES=1).
  */
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,16 +15,12 @@ import { buildLocalImages, tagAsPinned } from "../test/e2e/harness/images";
 import { loadStackConfig } from "../src/catalog/load-config";
 import { loadPresets } from "../src/catalog/presets";
 import { PINNED_LITELLM_IMAGE as LITELLM_IMAGE } from "../src/catalog/pinned-images";
+import { docker } from "./docker-cli";
 import { median, ratio, seconds, table } from "./stats";
 import { waitFor } from "../test/e2e/harness/wait";
 
 
 
-function docker(args: string[]): string {
-  const result = spawnSync("docker", args, { encoding: "utf8" });
-  if (result.status !== 0) throw new Error(`docker ${args.join(" ")} failed: ${result.stderr}`);
-  return result.stdout.trim();
-}
 
 /** Polls every 100 ms until the proxy answers (the harness's waitFor keeps node alive meanwhile). */
 function untilServing(url: string, timeoutMs = 120_000): Promise<true> {
