@@ -6,7 +6,7 @@
  */
 import { printable } from "../catalog/config-error";
 import { redactKeys } from "../proxy-admin/bounded-http";
-import { docker } from "./docker-engine";
+import { docker, type DockerTarget } from "./docker-engine";
 
 export interface FailedStart {
   readonly container: string;
@@ -40,18 +40,18 @@ export interface StartWatch {
  * Polls `docker inspect` of the named containers every `intervalMs` until stopped or one fails.
  * @param sinceMs only containers created after this count (the ones this deploy creates)
  */
-export function watchStarts(names: readonly string[], sinceMs: number, dockerHost?: string, intervalMs = 1_000): StartWatch {
+export function watchStarts(names: readonly string[], sinceMs: number, target: DockerTarget = {}, intervalMs = 1_000): StartWatch {
   let stopped = false;
   let wake: () => void = () => undefined;
   const failure = (async (): Promise<FailedStart | undefined> => {
     while (!stopped) {
-      const result = await docker(["inspect", "--format", "{{json .}}", ...names], dockerHost);
+      const result = await docker(["inspect", "--format", "{{json .}}", ...names], target);
       // Containers not created yet make inspect exit 1; the others are still printed.
       for (const line of result.stdout.split("\n").filter((l) => l.startsWith("{"))) {
         const inspected = JSON.parse(line) as InspectedState;
         if (!hasFailedStart(inspected, sinceMs)) continue;
         const name = inspected.Name.replace(/^\//, "");
-        const logs = await docker(["logs", "--tail", "15", name], dockerHost);
+        const logs = await docker(["logs", "--tail", "15", name], target);
         return {
           container: name,
           exitCode: inspected.State.ExitCode,
@@ -76,9 +76,9 @@ export function watchStarts(names: readonly string[], sinceMs: number, dockerHos
 }
 
 /** Keeps a failed container from restarting forever: it stays, stopped, for `docker logs`. */
-export async function stopRestarting(container: string, dockerHost?: string): Promise<void> {
-  await docker(["update", "--restart=no", container], dockerHost);
-  await docker(["stop", "--time", "5", container], dockerHost, 30_000);
+export async function stopRestarting(container: string, target: DockerTarget = {}): Promise<void> {
+  await docker(["update", "--restart=no", container], target);
+  await docker(["stop", "--time", "5", container], target, 30_000);
 }
 
 /** A container's line, safe to print: no key values (`sk-...`), no terminal control characters. */
