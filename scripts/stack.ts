@@ -5,10 +5,12 @@
  *
  *   npm run deploy [-- -migrate-state|-reconfigure]   deploy stack.config.yaml (or $LITELLM_STACK_CONFIG, $EXPERIMENT)
  *   npm run destroy                                    tear it down
+ *   npm run drift                                      the deployed stack against its configuration, changing nothing
  *   npm run stacks [-- --json]                         list the LiteLLM stacks on the Docker host, with their URLs
  *
  * Exit codes: 0 done (or nothing to do), 1 failed or refused (the last line says why and what to
- * do; nothing was changed unless it says so), 2 wrong usage.
+ * do; nothing was changed unless it says so), 2 wrong usage; drift, as `terraform plan
+ * -detailed-exitcode`: 0 none, 2 drift (the last line names what differs), 1 failed.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
@@ -20,11 +22,12 @@ import { terraformEnv } from "../src/catalog/terraform-env";
 import { ENGINE_API_VERSION_ENV, type StackConfig } from "../src/catalog/validate";
 import { LABEL_PREFIX, resourceNames } from "../src/containers/service-specs";
 import { dashboardUrl } from "../src/generate/dashboard-url";
-import { docker, dockerEnv, engineInfo, noEngineMessage } from "../src/lifecycle/docker-engine";
+import { docker, type DockerTarget, dockerEnv, engineInfo, noEngineMessage } from "../src/lifecycle/docker-engine";
 import { reconcileStackKeys, retiredKeys, tearDownKeysOrWarn } from "../src/proxy-admin/key-reconciler";
 import { readRetiredKeys } from "../src/proxy-admin/retired-keys";
 import { AdminError } from "../src/proxy-admin/litellm-admin";
 import { formatStacks, parseDockerPs, portClashProblems, type RunningStack } from "../src/lifecycle/running-stacks";
+import { checkDrift, DRIFT_EXIT_CODE } from "../src/lifecycle/drift-check";
 import { deployStack, destroyStack, type LifecycleOptions, type Outcome } from "../src/lifecycle/stack-lifecycle";
 import { PhaseTimer } from "../src/lifecycle/phase-timer";
 import { localStateResourceCount } from "../src/lifecycle/state-files";
@@ -41,12 +44,12 @@ const INIT_FLAGS = ["-migrate-state", "-force-copy", "-reconfigure", "-upgrade"]
 const phases = new PhaseTimer();
 
 /** The stacks on the Docker host the CLI reaches (DOCKER_HOST honoured). */
-function runningStacks(dockerHost?: string): RunningStack[] | undefined {
+function runningStacks(target: DockerTarget = {}): RunningStack[] | undefined {
   const result = spawnSync(
     "docker",
     // Label filters are ANDed: ask for every component, parseDockerPs keeps LiteLLM and the load balancer (the swarm profile's port).
     ["ps", "--all", "--filter", `label=${LABEL_PREFIX}.component`, "--format", "{{json .}}"],
-    { encoding: "utf8", timeout: 30_000, env: dockerEnv(dockerHost) },
+    { encoding: "utf8", timeout: 30_000, env: dockerEnv(target) },
   );
   return result.status === 0 ? parseDockerPs(result.stdout) : undefined;
 }
@@ -96,8 +99,8 @@ async function main([command, ...rest]: string[]): Promise<number> {
     return 0;
   }
   const unknownFlags = rest.filter((arg) => !INIT_FLAGS.includes(arg));
-  if ((command !== "deploy" && command !== "destroy") || unknownFlags.length > 0) {
-    console.error(`usage: stack.js deploy|destroy [${INIT_FLAGS.join("|")}] | stacks [--json]`);
+  if (!["deploy", "destroy", "drift"].includes(command) || unknownFlags.length > 0) {
+    console.error(`usage: stack.js deploy|destroy|drift [${INIT_FLAGS.join("|")}] | stacks [--json]`);
     return 2;
   }
   const root = projectRoot();
@@ -108,10 +111,10 @@ async function main([command, ...rest]: string[]): Promise<number> {
       if (refusal.length > 0) throw new ConfigError("destroy", refusal);
     }
     const nothingDeployed = command === "destroy" && localStateResourceCount(config, root) === 0;
-    const engine = nothingDeployed ? undefined : engineInfo(config.docker.host);
+    const engine = nothingDeployed ? undefined : engineInfo(config.docker);
     if (engine && "error" in engine) return finish({ code: 1, summary: `${noEngineMessage(config.docker.host, engine.error)}. Nothing was changed` });
     if (engine && config.profile === "swarm") {
-      const info = await docker(["info", "--format", SWARM_INFO_FORMAT], config.docker.host);
+      const info = await docker(["info", "--format", SWARM_INFO_FORMAT], config.docker);
       const problem = swarmDeployProblem(config, parseSwarmInfo(info.stdout));
       if (problem) return finish({ code: 1, summary: `${problem}. Nothing was changed` });
     }
@@ -141,7 +144,14 @@ async function main([command, ...rest]: string[]): Promise<number> {
       return finish(await destroyStack(options, () => tearDownKeysOrWarn(connect, root, config.name)));
     }
 
-    const running = runningStacks(config.docker.host);
+    if (command === "drift") {
+      const drift = await checkDrift(options);
+      // Drift is a finding, not a failure of the check: said on stdout, with Terraform's exit code.
+      if (drift.code === DRIFT_EXIT_CODE) console.log(drift.summary);
+      return drift.code === DRIFT_EXIT_CODE ? drift.code : finish(drift);
+    }
+
+    const running = runningStacks(config.docker);
     const clashes = running ? portClashProblems(config, running) : [];
     if (clashes.length > 0) throw new ConfigError("stack configuration", clashes);
     const deployed = await deployStack(options);

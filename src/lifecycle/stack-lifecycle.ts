@@ -54,7 +54,7 @@ export interface DeployOutcome extends Outcome {
   readonly priorOutputs?: Readonly<Record<string, unknown>>;
 }
 
-function failure(step: string, output: string): Outcome {
+export function failure(step: string, output: string): Outcome {
   const diagnosis = diagnoseTerraformFailure(output);
   return {
     code: 1,
@@ -62,7 +62,8 @@ function failure(step: string, output: string): Outcome {
   };
 }
 
-async function prepare(options: LifecycleOptions): Promise<TerraformRunner | Outcome> {
+/** Synth and `terraform init` (when what it installs changed): a runner for the stack, or why not. */
+export async function prepare(options: LifecycleOptions): Promise<TerraformRunner | Outcome> {
   const { config, projectDir } = options;
   for (const line of moveLegacyState(config, projectDir)) (options.log ?? console.log)(line);
   secureStateFiles(config, projectDir);
@@ -117,7 +118,7 @@ async function planCheckApply(
 
 async function applyWatched(terraform: TerraformRunner, planFile: string, options: LifecycleOptions): Promise<Outcome> {
   const names = options.watchContainers ?? [];
-  const watch = names.length > 0 ? watchStarts(names, Date.now(), options.config.docker.host) : undefined;
+  const watch = names.length > 0 ? watchStarts(names, Date.now(), options.config.docker) : undefined;
   let interrupt: () => void = () => undefined;
   const applying = terraform.apply(planFile, (stop) => (interrupt = stop));
   const failedStart = watch?.failure.then((failed) => {
@@ -128,7 +129,7 @@ async function applyWatched(terraform: TerraformRunner, planFile: string, option
   watch?.stop();
   const failed = await failedStart;
   if (failed) {
-    await stopRestarting(failed.container, options.config.docker.host);
+    await stopRestarting(failed.container, options.config.docker);
     return { code: 1, summary: `deploy stopped: ${describeFailedStart(failed)}` };
   }
   if (applied.status === 0) return { code: 0, summary: "" };
