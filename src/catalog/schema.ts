@@ -156,8 +156,18 @@ const backendSchema = z.discriminatedUnion("type", [
     bucket: z.string().min(1),
     key: z.string().min(1),
     region: z.string().min(1),
-    /** Table for state locking. */
+    /** DynamoDB table for state locking (deprecated by Terraform 1.11 in favour of `lockfile`). */
     dynamodbTable: z.string().optional(),
+    /**
+     * Lock the state with a lock file beside it in the bucket (S3's conditional writes, Terraform
+     * 1.10+): no table to create. @default true, unless dynamodbTable is set
+     */
+    lockfile: z.boolean().optional(),
+    /**
+     * An S3-compatible server instead of AWS (MinIO, Ceph, moto): path-style requests, and none of
+     * AWS's account or region checks. @default - AWS S3
+     */
+    endpoint: urlWithoutPassword("set AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY in the environment").optional(),
   }),
   z.strictObject({
     type: z.literal("pg"),

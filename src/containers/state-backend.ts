@@ -59,15 +59,28 @@ export function addStateBackend(stack: TerraformStack, backend: BackendConfig): 
     case "local":
       new LocalBackend(stack, { path: backend.path });
       return;
-    case "s3":
-      new S3Backend(stack, {
+    case "s3": {
+      const s3 = new S3Backend(stack, {
         bucket: backend.bucket,
         key: backend.key,
         region: backend.region,
         dynamodbTable: backend.dynamodbTable,
         encrypt: true,
+        ...(backend.endpoint
+          ? {
+              endpoints: { s3: backend.endpoint },
+              usePathStyle: true,
+              skipCredentialsValidation: true,
+              skipRequestingAccountId: true,
+              skipMetadataApiCheck: true,
+              skipRegionValidation: true,
+            }
+          : {}),
       });
+      // cdktf 0.21 has no field for it yet: Terraform 1.10+'s own S3 lock.
+      if (backend.lockfile ?? !backend.dynamodbTable) s3.addOverride("use_lockfile", true);
       return;
+    }
     case "pg":
       new PgBackend(stack, { connStr: backend.connStr, schemaName: backend.schemaName });
       return;

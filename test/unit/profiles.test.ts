@@ -89,6 +89,15 @@ describe("shared proxy, provisioned from CI", () => {
   test.each([
     ["s3", { type: "s3", bucket: "tf-state", key: "litellm/team.tfstate", region: "eu-west-1", dynamodbTable: "tf-locks" },
       { s3: { bucket: "tf-state", key: "litellm/team.tfstate", region: "eu-west-1", dynamodb_table: "tf-locks", encrypt: true } }],
+    // Without a table, S3's own lock file (Terraform 1.10+): never an unlocked shared state.
+    ["s3 with its lock file", { type: "s3", bucket: "tf-state", key: "litellm/team.tfstate", region: "eu-west-1" },
+      { s3: { bucket: "tf-state", key: "litellm/team.tfstate", region: "eu-west-1", encrypt: true, use_lockfile: true } }],
+    ["an S3-compatible server", { type: "s3", bucket: "tf-state", key: "litellm/team.tfstate", region: "us-east-1", endpoint: "https://minio.internal:9000" },
+      { s3: {
+        bucket: "tf-state", key: "litellm/team.tfstate", region: "us-east-1", encrypt: true, use_lockfile: true,
+        endpoints: { s3: "https://minio.internal:9000" }, use_path_style: true,
+        skip_credentials_validation: true, skip_requesting_account_id: true, skip_metadata_api_check: true, skip_region_validation: true,
+      } }],
     ["pg", { type: "pg", connStr: "postgres://state.internal/terraform?sslmode=require" },
       { pg: { conn_str: "postgres://state.internal/terraform?sslmode=require" } }],
     ["http", { type: "http", address: "https://state.internal/litellm", lockAddress: "https://state.internal/litellm/lock" },
