@@ -9,6 +9,10 @@ export interface LocalImages {
   readonly litellmPrevious: string;
   readonly redis: string;
   readonly haproxy: string;
+  /** The CI suite's remote Docker host (dockerd + sshd). */
+  readonly remoteEngine: string;
+  /** The CI suite's S3-compatible state server (moto). */
+  readonly moto: string;
 }
 
 /** What the stand-ins are built from: test/e2e/images/versions.env as KEY -> value. */
@@ -35,7 +39,10 @@ export function buildLocalImages(): LocalImages {
       .split("\n")
       .map((line) => line.split("=", 2) as [string, string]),
   );
-  return { postgres: tags.POSTGRES_IMAGE, litellm: tags.LITELLM_IMAGE, litellmPrevious: tags.LITELLM_PREVIOUS_IMAGE, redis: tags.REDIS_IMAGE, haproxy: tags.HAPROXY_IMAGE };
+  return { postgres: tags.POSTGRES_IMAGE, litellm: tags.LITELLM_IMAGE, litellmPrevious: tags.LITELLM_PREVIOUS_IMAGE, redis: tags.REDIS_IMAGE, haproxy: tags.HAPROXY_IMAGE,
+    remoteEngine: tags.REMOTE_ENGINE_IMAGE,
+    moto: tags.MOTO_IMAGE,
+  };
 }
 
 /** The stack's image reference -> the local image standing in for it. */

@@ -61,6 +61,26 @@ if ! image_exists "$postgres_tag"; then
     -t "$postgres_tag" "$here/postgres" >&2
 fi
 
+# The wheels of some Python requirements for the images' Python, downloaded once into the cache;
+# prints their folder.
+wheels_for() {
+  local requirements=$1
+  local wheels
+  wheels="$cache/wheels-$(echo "$requirements" | sha256sum | cut -c1-12)"
+  if [ ! -f "$wheels/.complete" ]; then
+    log "downloading wheels from PyPI: $requirements"
+    rm -rf "$wheels" && mkdir -p "$wheels"
+    # The image's Python is Debian 12's 3.11.2. pip download evaluates python_full_version markers
+    # against the host's interpreter, so name what 3.11.2 needs beyond that explicitly (async-timeout).
+    # shellcheck disable=SC2086 # the requirements are words
+    python3 -m pip download -q -d "$wheels" $requirements "async-timeout>=4.0.3" \
+      --python-version 3.11 --only-binary=:all: \
+      --platform manylinux2010_x86_64 --platform manylinux2014_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux_2_28_x86_64 --platform linux_x86_64 >&2
+    touch "$wheels/.complete"
+  fi
+  echo "$wheels"
+}
+
 # The LiteLLM image of one version (the pinned one, and the one before it for the upgrade test).
 litellm_image() {
   local version=$1
@@ -68,18 +88,7 @@ litellm_image() {
   local litellm_tag
   litellm_tag="litellm-stack-e2e/litellm:${version}-$( (echo "$python_requirements"; cat "$here/versions.env" "$here/litellm/Dockerfile" "$engines/query-engine" "$engines/schema-engine") | sha256sum | cut -c1-12)"
   if ! image_exists "$litellm_tag"; then
-    wheels="$cache/wheels-$(echo "$python_requirements" | sha256sum | cut -c1-12)"
-    if [ ! -f "$wheels/.complete" ]; then
-      log "downloading wheels from PyPI: $python_requirements"
-      rm -rf "$wheels" && mkdir -p "$wheels"
-      # The image's Python is Debian 12's 3.11.2. pip download evaluates python_full_version markers
-      # against the host's interpreter, so name what 3.11.2 needs beyond that explicitly (async-timeout).
-      # shellcheck disable=SC2086 # the requirements are words
-      python3 -m pip download -q -d "$wheels" $python_requirements "async-timeout>=4.0.3" \
-        --python-version 3.11 --only-binary=:all: \
-        --platform manylinux2010_x86_64 --platform manylinux2014_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux_2_28_x86_64 --platform linux_x86_64 >&2
-      touch "$wheels/.complete"
-    fi
+    wheels=$(wheels_for "$python_requirements")
     cli="$cache/prisma-cli-$PRISMA_CLI_VERSION"
     if [ ! -f "$cli/.complete" ]; then
       log "installing the Prisma CLI $PRISMA_CLI_VERSION from npm (its engine download skipped: the engines above are used)"
@@ -106,8 +115,33 @@ litellm_image() {
 litellm_tag=$(litellm_image "$LITELLM_VERSION")
 previous_litellm_tag=$(litellm_image "$LITELLM_PREVIOUS_VERSION")
 
+# The CI suite's remote Docker host (dockerd + sshd): Debian's docker.io, in its own root filesystem.
+remote_engine_packages="docker.io,openssh-server,iptables,procps,ca-certificates"
+remote_engine_base="litellm-stack-e2e/remote-engine-base:${DEBIAN_SUITE}-$(printf '%s %s' "$remote_engine_packages" "$DEBIAN_MIRROR" | sha256sum | cut -c1-12)"
+remote_engine_tag="litellm-stack-e2e/remote-engine:$(printf '%s' "$remote_engine_base" | cat - "$here/remote-engine/Dockerfile" "$here/remote-engine/entrypoint.sh" | sha256sum | cut -c1-12)"
+if ! image_exists "$remote_engine_tag"; then
+  debootstrap_image "$remote_engine_base" "$remote_engine_packages"
+  log "building $remote_engine_tag"
+  docker build -q --build-arg "BASE_IMAGE=$remote_engine_base" -t "$remote_engine_tag" "$here/remote-engine" >&2
+fi
+
+# The CI suite's S3-compatible state server.
+moto_requirements="moto[server]==$MOTO_VERSION"
+moto_tag="litellm-stack-e2e/moto:${MOTO_VERSION}-$( (echo "$moto_requirements $base_tag"; cat "$here/moto/Dockerfile") | sha256sum | cut -c1-12)"
+if ! image_exists "$moto_tag"; then
+  wheels=$(wheels_for "$moto_requirements")
+  context=$(mktemp -d)
+  cp "$here/moto/Dockerfile" "$context/"
+  cp -r "$wheels" "$context/wheels"
+  log "building $moto_tag"
+  docker build -q --build-arg "BASE_IMAGE=$base_tag" --build-arg "PYTHON_REQUIREMENTS=$moto_requirements" -t "$moto_tag" "$context" >&2
+  rm -rf "$context"
+fi
+
 echo "POSTGRES_IMAGE=$postgres_tag"
 echo "REDIS_IMAGE=$redis_tag"
 echo "LITELLM_IMAGE=$litellm_tag"
 echo "LITELLM_PREVIOUS_IMAGE=$previous_litellm_tag"
 echo "HAPROXY_IMAGE=$haproxy_tag"
+echo "REMOTE_ENGINE_IMAGE=$remote_engine_tag"
+echo "MOTO_IMAGE=$moto_tag"
