@@ -49,6 +49,18 @@ export class S3Server {
     );
   }
 
+  /** An object's contents, or undefined when there is none. */
+  async object(bucket: string, key: string): Promise<string | undefined> {
+    const response = await fetch(`${this.endpoint}/${bucket}/${key}`, {
+      // moto serves objects to any request in SigV4's form and checks no signature; unsigned ones get 403.
+      headers: { authorization: "AWS4-HMAC-SHA256 Credential=suite/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0" },
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (response.status === 404) return undefined;
+    if (!response.ok) throw new Error(`reading s3://${bucket}/${key}: HTTP ${response.status}`);
+    return response.text();
+  }
+
   async remove(): Promise<void> {
     await docker.getContainer(this.name).remove({ force: true }).catch(() => undefined);
   }
