@@ -14,6 +14,7 @@ import { renderLiteLLMConfig } from "../src/generate/litellm-config";
 import { dashboardUrl } from "../src/generate/dashboard-url";
 import { renderOpenClawSnippet } from "../src/generate/openclaw-snippet";
 import { upstreamCredentialEnvNames } from "../src/catalog/env-names";
+import { resolve } from "node:path";
 import { projectRoot } from "../src/catalog/project-root";
 import { addStateBackend, stateBackendFor } from "../src/containers/state-backend";
 import { terraformLiteral as literal } from "../src/containers/terraform-literal";
@@ -51,12 +52,14 @@ export class LiteLLMStack extends TerraformStack {
     super(scope, id);
     const { config } = props;
 
-    addStateBackend(this, stateBackendFor(config, props.projectDir ?? projectRoot()));
-    // Unset fields fall back to DOCKER_HOST / DOCKER_CERT_PATH, like the docker CLI.
+    const projectDir = props.projectDir ?? projectRoot();
+    addStateBackend(this, stateBackendFor(config, projectDir));
+    // Unset fields fall back to DOCKER_HOST / DOCKER_CERT_PATH, like the docker CLI. The provider
+    // runs in cdktf.out/stacks/<name>/: a relative certPath is the checkout's, so it is resolved here.
     new DockerProvider(this, "docker", {
       host: config.docker.host,
       sshOpts: config.docker.sshOpts.length > 0 ? [...config.docker.sshOpts] : undefined,
-      certPath: config.docker.certPath,
+      certPath: config.docker.certPath && resolve(projectDir, config.docker.certPath),
     });
     new RandomProvider(this, "random", {});
 

@@ -1,5 +1,7 @@
 /** The Docker Engine a deploy targets, asked through the docker CLI (DOCKER_HOST and ssh:// honoured). */
 import { spawn, spawnSync } from "node:child_process";
+import { resolve } from "node:path";
+import { projectRoot } from "../catalog/project-root";
 import { diagnoseEngineFailure } from "./engine-failure";
 
 export interface EngineInfo {
@@ -21,7 +23,8 @@ export function dockerEnv(target: DockerTarget = {}, env: NodeJS.ProcessEnv = pr
   return {
     ...env,
     ...(target.host ? { DOCKER_HOST: target.host } : {}),
-    ...(target.certPath ? { DOCKER_CERT_PATH: target.certPath, DOCKER_TLS_VERIFY: "1" } : {}),
+    // Relative to the checkout, as the provider's (stacks/litellm-stack.ts resolves it the same way).
+    ...(target.certPath ? { DOCKER_CERT_PATH: resolve(projectRoot(), target.certPath), DOCKER_TLS_VERIFY: "1" } : {}),
   };
 }
 

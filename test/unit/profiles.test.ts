@@ -53,6 +53,12 @@ describe("shared proxy, provisioned from CI", () => {
   };
   const env = { LITELLM_MASTER_KEY: "sk-operator-managed" };
 
+  test("a relative docker.certPath is the checkout's, not the synthesized folder's where the provider runs", () => {
+    const json = synth({ docker: { host: "tcp://llm.internal:2376", certPath: "certs/llm" } });
+    expect(json.provider.docker).toEqual([{ host: "tcp://llm.internal:2376", cert_path: `${PROJECT_DIR}/certs/llm` }]);
+    expect(synth({ docker: { host: "tcp://llm.internal:2376", certPath: "/etc/llm-certs" } }).provider.docker).toEqual([{ host: "tcp://llm.internal:2376", cert_path: "/etc/llm-certs" }]);
+  });
+
   test("targets the remote engine with its ssh options", () => {
     const json = synth(shared, env);
     expect(json.provider.docker).toEqual([
