@@ -19,7 +19,8 @@ import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { PINNED_LITELLM_IMAGE } from "../../src/catalog/pinned-images";
 import { LABEL_PREFIX, resourceNames } from "../../src/containers/service-specs";
-import { CiRunner, ciRunnerUnavailableReason, type StepRun } from "./harness/ci-runner";
+import { CiRunner, ciRunnerUnavailableReason } from "./harness/ci-runner";
+import { type CommandResult, lastLineOf } from "./harness/collect-output";
 import { Checkout, mirrorCliConfig, PROJECT_ROOT, realPathUnavailableReason } from "./harness/checkout";
 import { freePort } from "./harness/deployment";
 import { assertEngineAnswers, objectsLabelled } from "./harness/engine";
@@ -96,7 +97,7 @@ function jobEnv(): Record<string, string> {
   return { ...proxyJob.env, DOCKER_HOST: remote.sshHost, LITELLM_STACK_CONFIG: "team.config.yaml", ...machineEnv };
 }
 
-interface StepOutcome extends StepRun {
+interface StepOutcome extends CommandResult {
   readonly name: string;
   readonly skipped: boolean;
 }
@@ -110,12 +111,9 @@ interface JobRun {
   step(name: RegExp): StepOutcome;
 }
 
-const lastLine = (run: StepRun) =>
-  (run.status === 0 ? run.stdout : run.stderr || run.stdout).split("\n").map((l) => l.trim()).filter(Boolean).at(-1) ?? "";
-
 /** The stand-ins for the workflow's `uses:` steps; an action without one fails the suite, naming it. */
-function runAction(step: WorkflowStep, workspace: string, artifacts: Record<string, string>): StepRun {
-  const done = (stdout: string, status = 0): StepRun => ({ status, stdout, stderr: "", seconds: 0 });
+function runAction(step: WorkflowStep, workspace: string, artifacts: Record<string, string>): CommandResult {
+  const done = (stdout: string, status = 0): CommandResult => ({ status, stdout, stderr: "", lastLine: lastLineOf(stdout), seconds: 0 });
   const action = (step.uses ?? "").split("@")[0];
   switch (action) {
     case "actions/checkout":
@@ -155,10 +153,10 @@ async function runProxyJob(
   for (const [index, step] of proxyJob.steps.entries()) {
     const ctx: ExpressionContext = { event, inputs, secrets, steps: stepOutputs };
     if (!conditionHolds(step.if, ctx, failed)) {
-      steps.push({ name: step.name, skipped: true, status: 0, stdout: "", stderr: "", seconds: 0 });
+      steps.push({ name: step.name, skipped: true, status: 0, stdout: "", stderr: "", lastLine: "", seconds: 0 });
       continue;
     }
-    let result: StepRun;
+    let result: CommandResult;
     if (step.uses) {
       result = runAction(step, workspace, artifacts);
     } else {
@@ -171,7 +169,7 @@ async function runProxyJob(
       rmSync(outputFile, { force: true });
     }
     steps.push({ name: step.name, skipped: false, ...result });
-    process.stdout.write(`[${event}${inputs.action ? ` ${inputs.action}` : ""}] ${step.name.split("\n")[0].slice(0, 60)}: exit ${result.status} (${result.seconds.toFixed(1)} s) ${lastLine(result).slice(0, 300)}\n`);
+    process.stdout.write(`[${event}${inputs.action ? ` ${inputs.action}` : ""}] ${step.name.split("\n")[0].slice(0, 60)}: exit ${result.status} (${result.seconds.toFixed(1)} s) ${result.lastLine.slice(0, 300)}\n`);
     if (result.status !== 0) failed = true;
   }
   const ctx: ExpressionContext = { event, inputs, secrets, steps: stepOutputs };
@@ -205,7 +203,7 @@ async function runSmokeJob(outputs: Record<string, string>): Promise<StepOutcome
 }
 
 /** A command a teammate runs in a job's workspace, with the secrets it needs. */
-function inWorkspace(workspace: string, command: string, secrets: Record<string, string>): Promise<StepRun> {
+function inWorkspace(workspace: string, command: string, secrets: Record<string, string>): Promise<CommandResult> {
   return runner.run(command, workspace, {
     ...jobEnv(),
     LITELLM_MASTER_KEY: secrets.LITELLM_MASTER_KEY,
@@ -238,14 +236,7 @@ function expectJobClean(job: JobRun, secrets: Record<string, string>): void {
 }
 
 /** The remote engine's containers, volumes and networks of one stack. */
-function remoteObjects(stack: string): { containers: string[]; volumes: string[]; networks: string[] } {
-  const list = (args: string[]) => remote.cli([...args, "--filter", `label=${LABEL_PREFIX}.stack=${stack}`, "--format", "{{.Name}}"]).stdout.split("\n").filter(Boolean);
-  return {
-    containers: remote.cli(["ps", "--all", "--filter", `label=${LABEL_PREFIX}.stack=${stack}`, "--format", "{{.Names}}"]).stdout.split("\n").filter(Boolean),
-    volumes: list(["volume", "ls"]),
-    networks: list(["network", "ls"]),
-  };
-}
+const remoteObjects = (stack: string) => remote.objectsLabelled(`${LABEL_PREFIX}.stack=${stack}`);
 
 const containerIds = (stack: string) =>
   remote.cli(["ps", "--all", "--filter", `label=${LABEL_PREFIX}.stack=${stack}`, "--format", "{{.Names}} {{.ID}}"]).stdout.split("\n").filter(Boolean).sort();
@@ -261,7 +252,7 @@ function expectStep(job: JobRun, name: RegExp, status: number, last?: RegExp): v
   if (step.status !== status) process.stdout.write(`--- ${step.name}\n--- stdout\n${step.stdout.slice(-3000)}\n--- stderr\n${step.stderr.slice(-4000)}\n`);
   expect(step.skipped).toBe(false);
   expect(step.status).toBe(status);
-  if (last) expect(lastLine(step)).toMatch(last);
+  if (last) expect(step.lastLine).toMatch(last);
 }
 
 describeReal("a shared proxy provisioned from CI: the example workflow's steps, a remote engine over ssh, state in S3", () => {
@@ -422,7 +413,8 @@ describeReal("a shared proxy provisioned from CI: the example workflow's steps, 
     expect(remote.cli(["rm", "--force", resourceNames(TEAM_A).litellm]).status).toBe(0);
     const drifted = await runProxyJob("schedule", {}, configA(), { ...secretsA, ...sshSecrets() });
     expectStep(drifted, /^drift check/, 2);
-    expect(lastLine({ ...drifted.step(/^drift check/), status: 0 })).toMatch(/^drift: stack ".+" differs from its configuration: .*docker_container\.\S*litellm\S* \((create|replace)\)/);
+    // Drift is a finding on stdout; stderr holds the exposure warning.
+    expect(lastLineOf(drifted.step(/^drift check/).stdout)).toMatch(/^drift: stack ".+" differs from its configuration: .*docker_container\.\S*litellm\S* \((create|replace)\)/);
     expect(drifted.step(/remove the ssh key/).status).toBe(0);
 
     const redeployed = await runProxyJob("workflow_dispatch", { action: "deploy" }, configA(), { ...secretsA, ...sshSecrets() });

@@ -5,6 +5,7 @@
  * its own cdktf.out/, terraform-state/ and outputs.json, as a user's clone would.
  */
 import { spawn, spawnSync } from "node:child_process";
+import { collectOutput, type CommandResult } from "./collect-output";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -45,14 +46,7 @@ export function mirrorCliConfig(dir: string): string {
   return file;
 }
 
-export interface CommandResult {
-  readonly status: number;
-  readonly stdout: string;
-  readonly stderr: string;
-  /** The last non-empty line printed (stdout or stderr): the one that says how the run ended. */
-  readonly lastLine: string;
-  readonly seconds: number;
-}
+export type { CommandResult };
 
 /** Variables of the test process that must not reach a user's command (they would change what it does). */
 const STRIPPED_ENV = /^(TF_VAR_|LITELLM_|EXPERIMENT$|DOCKER_HOST$|TF_CLI_CONFIG_FILE$|JEST_|npm_)/;
@@ -102,28 +96,11 @@ export class Checkout {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  private spawn(command: string, args: readonly string[], cwd: string, extraEnv: NodeJS.ProcessEnv, echo: boolean): Promise<CommandResult> {
+  private async spawn(command: string, args: readonly string[], cwd: string, extraEnv: NodeJS.ProcessEnv, echo: boolean): Promise<CommandResult> {
     const started = Date.now();
-    return new Promise((resolveRun) => {
-      const child = spawn(command, [...args], { cwd, env: this.env(extraEnv), stdio: ["ignore", "pipe", "pipe"] });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-      child.on("close", (code) => {
-        const status = code ?? 1;
-        // The commands print how they ended last: on stdout when done, on stderr when they failed.
-        const lastOf = (text: string) => text.split("\n").map((l) => l.trim()).filter(Boolean).at(-1) ?? "";
-        const result = {
-          status,
-          stdout,
-          stderr,
-          lastLine: status === 0 ? lastOf(stdout) : lastOf(stderr) || lastOf(stdout),
-          seconds: (Date.now() - started) / 1000,
-        };
-        if (echo) process.stdout.write(`$ npm ${args.join(" ")}  (exit ${result.status}, ${result.seconds.toFixed(1)} s): ${result.lastLine}\n`);
-        resolveRun(result);
-      });
-    });
+    const child = spawn(command, [...args], { cwd, env: this.env(extraEnv), stdio: ["ignore", "pipe", "pipe"] });
+    const result = await collectOutput(child, started);
+    if (echo) process.stdout.write(`$ npm ${args.join(" ")}  (exit ${result.status}, ${result.seconds.toFixed(1)} s): ${result.lastLine}\n`);
+    return result;
   }
 }

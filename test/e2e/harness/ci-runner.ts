@@ -8,13 +8,8 @@ import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, cpSync, existsSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { PROJECT_ROOT } from "./checkout";
+import { collectOutput, type CommandResult } from "./collect-output";
 
-export interface StepRun {
-  readonly status: number;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly seconds: number;
-}
 
 /** Why no runner user can be made here, or undefined. */
 export function ciRunnerUnavailableReason(): string | undefined {
@@ -68,22 +63,15 @@ export class CiRunner {
   }
 
   /** One `run:` step, as the runner user, with only the environment given (plus PATH, HOME, USER). */
-  run(script: string, cwd: string, env: Readonly<Record<string, string>>): Promise<StepRun> {
-    const started = Date.now();
-    return new Promise((resolve) => {
-      const child = spawn("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", script], {
-        cwd,
-        uid: this.uid,
-        gid: this.gid,
-        env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: this.home, USER: this.user, LANG: "C.UTF-8", ...env },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-      child.on("close", (code) => resolve({ status: code ?? 1, stdout, stderr, seconds: (Date.now() - started) / 1000 }));
+  run(script: string, cwd: string, env: Readonly<Record<string, string>>): Promise<CommandResult> {
+    const child = spawn("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", script], {
+      cwd,
+      uid: this.uid,
+      gid: this.gid,
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: this.home, USER: this.user, LANG: "C.UTF-8", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
     });
+    return collectOutput(child, Date.now());
   }
 
   remove(): void {

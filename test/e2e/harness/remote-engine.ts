@@ -97,9 +97,15 @@ export class RemoteEngine {
     return { status: result.status ?? 1, stdout: result.stdout ?? "", stderr: result.stderr ?? "" };
   }
 
-  /** Names of the remote engine's containers (all states) carrying a label. */
-  containersLabelled(label: string): string[] {
-    return this.cli(["ps", "--all", "--filter", `label=${label}`, "--format", "{{.Names}}"]).stdout.split("\n").filter(Boolean);
+  /** The remote engine's containers (all states), volumes and networks carrying a label, by name. */
+  objectsLabelled(label: string): { containers: string[]; volumes: string[]; networks: string[] } {
+    const names = (args: string[], format: string) =>
+      this.cli([...args, "--filter", `label=${label}`, "--format", format]).stdout.split("\n").filter(Boolean);
+    return {
+      containers: names(["ps", "--all"], "{{.Names}}"),
+      volumes: names(["volume", "ls"], "{{.Name}}"),
+      networks: names(["network", "ls"], "{{.Name}}"),
+    };
   }
 
   /** Copies images from the local engine (`docker save | docker load`): the remote one reaches no registry either. */
