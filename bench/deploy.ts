@@ -3,29 +3,22 @@
  * the registry cannot be reached) against starting the same container by hand, interleaved
  * (baseline, candidate, baseline, ...) so that background load shifts both. A no-database stack with
  * the mock model, in a checkout of its own. Rows: from nothing to serving, a deploy with nothing to
- * change, a catalog change, destroy, and the time of each step of a deploy (LITELLM_STACK_PHASES=1).
+ * change, a catalog change, destroy, the price of the plan's refresh; then where each command's time
+ * goes: its steps (LITELLM_STACK_PHASES=1) and, inside the apply, each resource (Terraform's own count).
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { liteLLMSpec } from "../src/containers/service-specs";
-import { Checkout, type CommandResult, realPathUnavailableReason } from "../test/e2e/harness/checkout";
+import { Checkout, realPathUnavailableReason } from "../test/e2e/harness/checkout";
 import { freePort, testSecrets } from "../test/e2e/harness/deployment";
 import { buildLocalImages, tagAsPinned } from "../test/e2e/harness/images";
 import { loadStackConfig } from "../src/catalog/load-config";
 import { loadPresets } from "../src/catalog/presets";
 import { PINNED_LITELLM_IMAGE as LITELLM_IMAGE } from "../src/catalog/pinned-images";
 import { docker } from "./docker-cli";
+import { CommandSamples, stepTable, resourceTable, untilServing } from "./deploy-samples";
 import { median, ratio, seconds, table } from "./stats";
-import { waitFor } from "../test/e2e/harness/wait";
-
-
-
-
-/** Polls every 100 ms until the proxy answers (the harness's waitFor keeps node alive meanwhile). */
-function untilServing(url: string, timeoutMs = 120_000): Promise<true> {
-  return waitFor(url, timeoutMs, async () => ((await fetch(url, { signal: AbortSignal.timeout(1_000) })).ok ? true : undefined), 100);
-}
 
 /** The same image, config file, environment and command as the stack's LiteLLM, with `docker network create` + `docker run`. */
 async function byHand(config: ReturnType<typeof loadStackConfig>, round: number): Promise<{ up: number; down: number }> {
@@ -51,9 +44,11 @@ async function byHand(config: ReturnType<typeof loadStackConfig>, round: number)
   return { up, down: performance.now() - stopping };
 }
 
-function phasesOf(result: CommandResult): Record<string, number> {
-  const line = result.stderr.split("\n").find((l) => l.startsWith("phases "));
-  return line ? JSON.parse(line.slice("phases ".length)) : {};
+/** `terraform plan` in the stack's folder, as a deploy runs it, or without its refresh: the refresh's price. */
+async function timedPlan(checkout: Checkout, stack: string, refresh: boolean): Promise<number> {
+  const result = await checkout.terraform(stack, ["plan", "-input=false", "-lock=false", "-no-color", "-detailed-exitcode", ...(refresh ? [] : ["-refresh=false"])]);
+  if (result.status !== 0) throw new Error(`terraform plan${refresh ? "" : " -refresh=false"} on the settled stack did not exit 0: ${result.stdout.slice(-1500)}`);
+  return result.seconds * 1000;
 }
 
 export async function benchDeploy(runs: number): Promise<string> {
@@ -72,69 +67,55 @@ export async function benchDeploy(runs: number): Promise<string> {
   });
   checkout.writeConfig(stackConfig());
   const config = loadStackConfig(checkout.configFile, loadPresets(), {});
-  const env = { LITELLM_STACK_PHASES: "1" };
-  const rows = { fresh: [] as number[], same: [] as number[], catalog: [] as number[], destroy: [] as number[], hand: [] as number[], handDown: [] as number[] };
-  const phases: Record<string, number[]> = {};
-  const destroyPhases: Record<string, number[]> = {};
+  const commands = { fresh: new CommandSamples(checkout, "from nothing"), same: new CommandSamples(checkout, "nothing to change"), catalog: new CommandSamples(checkout, "a catalog change"), destroy: new CommandSamples(checkout, "destroy") };
+  const hand = { up: [] as number[], down: [] as number[] };
+  const plans = { refresh: [] as number[], noRefresh: [] as number[] };
   try {
     // One warm-up of each, then ABAB...
     for (let round = 0; round <= runs; round++) {
-      const hand = await byHand(config, round);
+      const measured = round > 0;
+      const byHandRound = await byHand(config, round);
       checkout.writeConfig(stackConfig());
-      const fresh = await checkout.npm("deploy", [], env, false);
-      if (fresh.status !== 0) throw new Error(`npm run deploy failed: ${fresh.lastLine}\n${fresh.stderr.slice(-2000)}`);
+      await commands.fresh.run("deploy", measured, /deployed$/);
       await untilServing(`http://127.0.0.1:${config.litellm.port}/health/liveliness`, 5_000); // it serves at exit
-      const same = await checkout.npm("deploy", [], env, false);
-      if (!/nothing changed/.test(same.lastLine)) throw new Error(`the second deploy changed something: ${same.lastLine}`);
+      await commands.same.run("deploy", measured, /nothing changed$/);
+      // The settled stack's plan with and without its refresh, in alternating order.
+      const pair = round % 2 === 0 ? [true, false] : [false, true];
+      for (const refresh of pair) {
+        const ms = await timedPlan(checkout, name, refresh);
+        if (measured) (refresh ? plans.refresh : plans.noRefresh).push(ms);
+      }
       // A catalog change: Terraform replaces the container (stop with its grace period, create, healthy).
       checkout.writeConfig(stackConfig([{ preset: "mock", id: `mock-${round}`, name: `Round ${round}` }]));
-      const catalog = await checkout.npm("deploy", [], env, false);
-      if (catalog.status !== 0) throw new Error(`the catalog change failed: ${catalog.lastLine}`);
+      await commands.catalog.run("deploy", measured, /deployed$/);
       await untilServing(`http://127.0.0.1:${config.litellm.port}/health/liveliness`, 5_000);
-      const destroyed = await checkout.npm("destroy", [], env, false);
-      if (destroyed.status !== 0) throw new Error(`npm run destroy failed: ${destroyed.lastLine}`);
-      if (round === 0) continue;
-      rows.hand.push(hand.up);
-      rows.handDown.push(hand.down);
-      rows.fresh.push(fresh.seconds * 1000);
-      rows.same.push(same.seconds * 1000);
-      rows.catalog.push(catalog.seconds * 1000);
-      rows.destroy.push(destroyed.seconds * 1000);
-      for (const [phase, ms] of Object.entries(phasesOf(fresh))) (phases[phase] ??= []).push(ms);
-      for (const [phase, ms] of Object.entries(phasesOf(destroyed))) (destroyPhases[phase] ??= []).push(ms);
+      await commands.destroy.run("destroy", measured, /destroyed$/);
+      if (!measured) continue;
+      hand.up.push(byHandRound.up);
+      hand.down.push(byHandRound.down);
     }
   } finally {
     await checkout.npm("destroy", [], {}, false);
     checkout.remove();
   }
-  const rest = (total: number[], parts: Record<string, number[]>) => median(total) - Object.values(parts).reduce((sum, values) => sum + median(values), 0);
+  const all = Object.values(commands);
   return [
     table(
       ["deploy, no database, mock model", "median s", "baseline", "ratio"],
       [
-        ["docker network create + docker run, until /health/liveliness (baseline)", seconds(median(rows.hand)), "", "1.00x"],
-        ["npm run deploy from nothing, to exit (serving)", seconds(median(rows.fresh)), seconds(median(rows.hand)), ratio(median(rows.fresh), median(rows.hand))],
-        ["npm run deploy with nothing to change", seconds(median(rows.same)), "(goal 3.00)", ""],
-        ["npm run deploy, a catalog change (the container replaced)", seconds(median(rows.catalog)), "", ""],
-        ["docker rm -f + docker network rm (baseline)", seconds(median(rows.handDown)), "", "1.00x"],
-        ["npm run destroy", seconds(median(rows.destroy)), seconds(median(rows.handDown)), ratio(median(rows.destroy), median(rows.handDown))],
+        ["docker network create + docker run, until /health/liveliness (baseline)", seconds(median(hand.up)), "", "1.00x"],
+        ["npm run deploy from nothing, to exit (serving)", seconds(commands.fresh.median), seconds(median(hand.up)), ratio(commands.fresh.median, median(hand.up))],
+        ["npm run deploy with nothing to change", seconds(commands.same.median), "(goal 3.00)", ""],
+        ["npm run deploy, a catalog change (the container replaced)", seconds(commands.catalog.median), "", ""],
+        ["docker rm -f + docker network rm (baseline)", seconds(median(hand.down)), "", "1.00x"],
+        ["npm run destroy", seconds(commands.destroy.median), seconds(median(hand.down)), ratio(commands.destroy.median, median(hand.down))],
+        ["terraform plan -refresh=false on the settled stack (baseline: no drift seen)", seconds(median(plans.noRefresh)), "", "1.00x"],
+        ["terraform plan, as every deploy runs it (refresh: drift seen)", seconds(median(plans.refresh)), seconds(median(plans.noRefresh)), ratio(median(plans.refresh), median(plans.noRefresh))],
       ],
     ),
     "",
-    table(
-      ["npm run deploy from nothing: phase", "median s"],
-      [
-        ["npm, the compile check (scripts/build-if-changed.js) and node start-up: the rest", seconds(rest(rows.fresh, phases))],
-        ...Object.entries(phases).map(([phase, values]) => [phase, seconds(median(values))]),
-      ],
-    ),
+    stepTable(all),
     "",
-    table(
-      ["npm run destroy: phase", "median s"],
-      [
-        ["npm, the compile check and node start-up: the rest", seconds(rest(rows.destroy, destroyPhases))],
-        ...Object.entries(destroyPhases).map(([phase, values]) => [phase, seconds(median(values))]),
-      ],
-    ),
+    resourceTable(all),
   ].join("\n");
 }

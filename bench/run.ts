@@ -5,7 +5,8 @@
  *   3. proxy under load: the stack's LiteLLM vs the same image with a stock config (same model)
  *   4. the unit test suite's wall time
  *   5. the swarm profile (bench/swarm.ts): replicas' throughput, a catalog change under load
- *   6. deploy (bench/deploy.ts): the real `npm run deploy` / `destroy` vs `docker run` / `docker rm`, with each step's time
+ *   6. deploy (bench/deploy.ts): the real `npm run deploy` / `destroy` vs `docker run` / `docker rm`, with each step's time;
+ *      on a swarm manager, the swarm profile's too, with the rolling update's total (bench/swarm-deploy.ts; `swarm-deploy` alone)
  *   7. database (bench/database.ts): LiteLLM with its database, first start and restart, vs `docker run`; its memory
  * It prints; it never passes or fails on a time. Traffic goes to 127.0.0.1 only; everything it
  * creates carries the e2e suite's label and is removed at the end.
@@ -22,6 +23,7 @@ import type { StackConfig } from "../src/catalog/validate";
 import { load, type LoadResult } from "./load";
 import { benchDatabase } from "./database";
 import { benchDeploy } from "./deploy";
+import { benchSwarmDeploy } from "./swarm-deploy";
 import { benchSwarm } from "./swarm";
 import { swarmManagerNow } from "../test/e2e/harness/swarm";
 import { median, ratio, repeat, seconds, table } from "./stats";
@@ -297,6 +299,7 @@ async function main(): Promise<void> {
     }
   }
   if (wanted("deploy")) console.log(`${await benchDeploy(RUNS)}\n`);
+  if (wanted("deploy") || wanted("swarm-deploy")) console.log(`${await benchSwarmDeploy(Math.max(3, Number(process.env.BENCH_SWARM_DEPLOY_RUNS ?? 3)))}\n`);
   if (wanted("database")) console.log(`${await benchDatabase(Math.max(3, Number(process.env.BENCH_DATABASE_RUNS ?? 3)))}\n`);
   if (wanted("tests")) console.log(`${await benchTests()}\n`);
 }

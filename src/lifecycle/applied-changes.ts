@@ -1,7 +1,7 @@
 /**
- * What an apply had already done when it failed, from Terraform's own progress lines
- * (`<address>: Destruction complete after 2s`), so that the last line of a failed deploy says
- * whether anything changed: a failure after a destroy means part of the stack is gone.
+ * What an apply did, from Terraform's own progress lines (`<address>: Destruction complete after
+ * 2s`): the last line of a failed deploy says whether anything changed (a failure after a destroy
+ * means part of the stack is gone), and `npm run bench -- deploy` says which resource the time went to.
  */
 export interface AppliedChanges {
   readonly destroyed: readonly string[];
@@ -9,17 +9,32 @@ export interface AppliedChanges {
   readonly modified: readonly string[];
 }
 
-const PROGRESS = /^(\S+): (Destruction|Creation|Modifications) complete\b/;
+export type ProgressAction = "Destruction" | "Creation" | "Modifications";
+
+/** One finished step of an apply, with Terraform's own count of its time (whole seconds). */
+export interface ProgressLine {
+  readonly address: string;
+  readonly action: ProgressAction;
+  readonly seconds: number;
+}
+
+const PROGRESS = /^(\S+): (Destruction|Creation|Modifications) complete\b(?: after ((?:\d+h)?(?:\d+m)?\d+s))?/;
+const UNIT_SECONDS: Record<string, number> = { h: 3600, m: 60, s: 1 };
+
+/** Terraform's "1m5s" as seconds. */
+const durationSeconds = (text: string) => [...text.matchAll(/(\d+)([hms])/g)].reduce((sum, [, n, unit]) => sum + Number(n) * UNIT_SECONDS[unit], 0);
+
+export function progressLines(output: string): ProgressLine[] {
+  return output.split("\n").flatMap((line) => {
+    const match = PROGRESS.exec(line.trim());
+    return match ? [{ address: match[1], action: match[2] as ProgressAction, seconds: durationSeconds(match[3] ?? "") }] : [];
+  });
+}
 
 export function appliedChanges(output: string): AppliedChanges {
-  const changes = { destroyed: [] as string[], created: [] as string[], modified: [] as string[] };
-  for (const line of output.split("\n")) {
-    const match = PROGRESS.exec(line.trim());
-    if (!match) continue;
-    const list = match[2] === "Destruction" ? changes.destroyed : match[2] === "Creation" ? changes.created : changes.modified;
-    list.push(match[1]);
-  }
-  return changes;
+  const lines = progressLines(output);
+  const of = (action: ProgressAction) => lines.filter((line) => line.action === action).map((line) => line.address);
+  return { destroyed: of("Destruction"), created: of("Creation"), modified: of("Modifications") };
 }
 
 /** "it had already destroyed A; created B" or "it had changed nothing". */

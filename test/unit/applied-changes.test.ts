@@ -1,4 +1,4 @@
-import { appliedChanges, describeAppliedChanges } from "../../src/lifecycle/applied-changes";
+import { appliedChanges, describeAppliedChanges, progressLines } from "../../src/lifecycle/applied-changes";
 
 // Terraform 1.x apply output (-no-color), as in the swarm image change that deleted the proxy.
 const failedApply = `docker_service.litellm_service_7AB8399C: Destroying... [id=vre0ezlhre88d8q2tjrxzyw74]
@@ -22,4 +22,16 @@ test("a failed apply's progress lines say what it had destroyed, created and upd
 
 test("an apply that failed before any change says it changed nothing (a resource still being created is not a change)", () => {
   expect(describeAppliedChanges(appliedChanges("docker_container.litellm: Creating...\n│ Error: boom"))).toBe("it had changed nothing");
+});
+
+test("each finished step carries Terraform's own count of its time, minutes included; progress without a time is no step", () => {
+  const output = `${failedApply}
+docker_container.litellm_container_7EDBBC99: Still creating... [10s elapsed]
+docker_container.litellm_container_7EDBBC99: Creation complete after 1m5s [id=dfcb3ed779b9]`;
+  expect(progressLines(output)).toEqual([
+    { address: "docker_service.litellm_service_7AB8399C", action: "Destruction", seconds: 12 },
+    { address: "docker_config.litellm_config-0_3DE0E68D", action: "Creation", seconds: 0 },
+    { address: "docker_service.load-balancer_service_36EB93D2", action: "Modifications", seconds: 1 },
+    { address: "docker_container.litellm_container_7EDBBC99", action: "Creation", seconds: 65 },
+  ]);
 });
