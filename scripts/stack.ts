@@ -91,6 +91,8 @@ function finish(outcome: Outcome): number {
 }
 
 async function main([command, ...rest]: string[]): Promise<number> {
+  // From the process's start: node itself and loading the modules.
+  phases.add("node start-up", performance.now());
   if (command === "stacks") {
     const engine = engineInfo();
     const stacks = "error" in engine ? undefined : runningStacks();
@@ -111,7 +113,7 @@ async function main([command, ...rest]: string[]): Promise<number> {
       if (refusal.length > 0) throw new ConfigError("destroy", refusal);
     }
     const nothingDeployed = command === "destroy" && localStateResourceCount(config, root) === 0;
-    const engine = nothingDeployed ? undefined : engineInfo(config.docker);
+    const engine = nothingDeployed ? undefined : await phases.time("engine and port checks", () => engineInfo(config.docker));
     if (engine && "error" in engine) return finish({ code: 1, summary: `${noEngineMessage(config.docker.host, engine.error)}. Nothing was changed` });
     if (engine && config.profile === "swarm") {
       const info = await docker(["info", "--format", SWARM_INFO_FORMAT], config.docker);
@@ -151,7 +153,7 @@ async function main([command, ...rest]: string[]): Promise<number> {
       return drift.code === DRIFT_EXIT_CODE ? drift.code : finish(drift);
     }
 
-    const running = runningStacks(config.docker);
+    const running = await phases.time("engine and port checks", () => runningStacks(config.docker));
     const clashes = running ? portClashProblems(config, running) : [];
     if (clashes.length > 0) throw new ConfigError("stack configuration", clashes);
     const deployed = await deployStack(options);

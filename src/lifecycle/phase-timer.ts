@@ -8,16 +8,20 @@ export class PhaseTimer {
   private readonly phases: [string, number][] = [];
 
   /** Runs `step`, adding its time to `name` (a phase may run more than once). */
-  async time<T>(name: string, step: () => Promise<T>): Promise<T> {
+  async time<T>(name: string, step: () => Promise<T> | T): Promise<T> {
     const started = performance.now();
     try {
       return await step();
     } finally {
-      const ms = performance.now() - started;
-      const known = this.phases.find(([phase]) => phase === name);
-      if (known) known[1] += ms;
-      else this.phases.push([name, ms]);
+      this.add(name, performance.now() - started);
     }
+  }
+
+  /** Adds time measured elsewhere (say, from the process's start) to `name`. */
+  add(name: string, ms: number): void {
+    const known = this.phases.find(([phase]) => phase === name);
+    if (known) known[1] += ms;
+    else this.phases.push([name, ms]);
   }
 
   /** Milliseconds per phase, in the order the phases first ran. */

@@ -16,3 +16,12 @@ test("each phase's time is added up in the order phases first ran, and printed o
   timer.report({ LITELLM_STACK_PHASES: "1" }, (line) => lines.push(line));
   expect(lines).toEqual([expect.stringMatching(/^phases \{"synth":\d+,"outputs":\d+,"plan":\d+\}\n$/)]);
 });
+
+test("time measured elsewhere is added to its phase, and a synchronous step is timed too", async () => {
+  const timer = new PhaseTimer();
+  timer.add("node start-up", 120);
+  expect(await timer.time("engine and port checks", () => "answered")).toBe("answered");
+  timer.add("node start-up", 5);
+  expect(Object.keys(timer.totals)).toEqual(["node start-up", "engine and port checks"]);
+  expect(timer.totals["node start-up"]).toBe(125);
+});
