@@ -59,9 +59,13 @@ export function watchStarts(names: readonly string[], sinceMs: number, target: D
           logTail: `${logs.stdout}${logs.stderr}`.trimEnd(),
         };
       }
+      // stop() ends the sleep and its timer: a pending timer would keep the command alive up to an interval after its work.
       await new Promise<void>((resolve) => {
-        wake = resolve;
-        setTimeout(resolve, intervalMs);
+        const timer = setTimeout(resolve, intervalMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
       });
     }
     return undefined;
