@@ -10,7 +10,6 @@ import { dirname, join } from "node:path";
 import { PROJECT_ROOT } from "./checkout";
 import { collectOutput, type CommandResult } from "./collect-output";
 
-
 /** Why no runner user can be made here, or undefined. */
 export function ciRunnerUnavailableReason(): string | undefined {
   if (process.getuid?.() !== 0) return "making the runner's own user needs root (CI runs the suite as root)";
