@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
-import { assertEngineAnswers, objectsLabelled, removeLabelled, SUITE_LABEL } from "./harness/engine";
+import { assertEngineAnswers, objectsLabelled, removeLabelled, RUN_FILTER } from "./harness/engine";
 import { Deployment, E2E_CONFIG_FILE, loadE2EConfig } from "./harness/deployment";
 import { buildLocalImages } from "./harness/images";
 import { chat } from "./harness/proxy-client";
@@ -40,11 +40,11 @@ const answers = async (deployment: Deployment) =>
     .body.choices?.[0]?.message?.content;
 
 beforeAll(async () => {
-  await removeLabelled(SUITE_LABEL);
+  await removeLabelled(RUN_FILTER);
 });
 
 afterAll(async () => {
-  await removeLabelled(SUITE_LABEL);
+  await removeLabelled(RUN_FILTER);
 });
 
 test("two experiments get their own names and ports", () => {

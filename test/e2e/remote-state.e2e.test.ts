@@ -15,7 +15,7 @@ import { PINNED_LITELLM_IMAGE } from "../../src/catalog/pinned-images";
 import { LABEL_PREFIX, resourceNames } from "../../src/containers/service-specs";
 import { Checkout, type CommandResult, realPathUnavailableReason } from "./harness/checkout";
 import { freePort } from "./harness/deployment";
-import { assertEngineAnswers, docker, objectsLabelled, removeLabelled, SUITE_LABEL } from "./harness/engine";
+import { assertEngineAnswers, docker, objectsLabelled, removeLabelled, suiteLabels } from "./harness/engine";
 import { buildLocalImages, type LocalImages, tagAsPinned } from "./harness/images";
 import { S3Server } from "./harness/s3-server";
 import { waitFor } from "./harness/wait";
@@ -70,7 +70,7 @@ function pgStore(): StateStore {
         name: container,
         Image: images.postgres,
         Env: [`POSTGRES_USER=${db.user}`, `POSTGRES_PASSWORD=${db.password}`, `POSTGRES_DB=${db.database}`],
-        Labels: { [SUITE_LABEL]: "true" },
+        Labels: suiteLabels(),
         ExposedPorts: { "5432/tcp": {} },
         HostConfig: { PortBindings: { "5432/tcp": [{ HostIp: "127.0.0.1", HostPort: String(port) }] } },
       });

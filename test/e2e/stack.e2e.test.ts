@@ -14,7 +14,7 @@ import { reconcileKeys } from "../../src/proxy-admin/key-reconciler";
 import { LiteLLMAdmin } from "../../src/proxy-admin/litellm-admin";
 import { buildUsageReport } from "../../src/proxy-admin/usage-report";
 import { Deployment, E2E_CONFIG_FILE, freePort, loadE2EConfig } from "./harness/deployment";
-import { assertEngineAnswers, docker, execIn, logsOf, objectsLabelled, removeLabelled, SUITE_LABEL, uploadFiles } from "./harness/engine";
+import { assertEngineAnswers, docker, execIn, logsOf, objectsLabelled, removeLabelled, RUN_FILTER, suiteLabels, uploadFiles } from "./harness/engine";
 import { browserUnavailableReason, renderedDom, screenshot } from "./harness/browser";
 import { buildLocalImages, type LocalImages } from "./harness/images";
 import { ensureOpenClaw, freshStateDir, openclaw } from "./harness/openclaw";
@@ -54,7 +54,7 @@ let deployment: Deployment;
 
 beforeAll(async () => {
   // Sweep what a crashed earlier run may have left.
-  await removeLabelled(SUITE_LABEL);
+  await removeLabelled(RUN_FILTER);
   const port = await freePort();
   const name = `e2e-${runId}`;
   deployment = new Deployment(
@@ -67,7 +67,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   // Pass or fail, leave nothing behind.
-  await removeLabelled(SUITE_LABEL);
+  await removeLabelled(RUN_FILTER);
 });
 
 describe("deploy", () => {
@@ -152,7 +152,7 @@ describe("LiteLLM accepts the generated configuration", () => {
     const container = await docker.createContainer({
       Image: images.litellm,
       Cmd: ["--validate_config", "--config", LITELLM_CONFIG_PATH],
-      Labels: { [SUITE_LABEL]: "true" },
+      Labels: suiteLabels(),
     });
     await uploadFiles(container, [{ path: LITELLM_CONFIG_PATH, content: renderLiteLLMConfig(defaultConfig) }]);
     await container.start();
@@ -267,7 +267,7 @@ describe("spend database", () => {
           "print(c.execute('select current_user::text, current_database()::text').fetchone())",
       ],
       Env: [`${DATABASE_URL_ENV}=${url}`],
-      Labels: { [SUITE_LABEL]: "true" },
+      Labels: suiteLabels(),
       HostConfig: { NetworkMode: deployment.names.network },
     });
     await container.start();

@@ -2,6 +2,7 @@
  * The real Docker Engine, through its HTTP API (dockerode): the same calls the Terraform provider
  * makes to create a container from a docker_container resource.
  */
+import { randomBytes } from "node:crypto";
 import Docker from "dockerode";
 import { pack } from "tar-stream";
 import { type ContainerSpec, envList } from "../../../src/containers/container-spec";
@@ -10,8 +11,22 @@ import { waitFor } from "./wait";
 
 export const docker = new Docker();
 
-/** Every object the suite creates carries this label, so a crashed run's leftovers can be swept. */
+/**
+ * Every object the suite creates carries this label, so a crashed run's leftovers can be swept: once,
+ * before any file runs (test/e2e/run.ts), never by a file while files run side by side.
+ */
 export const SUITE_LABEL = "io.litellm-stack.e2e";
+/** And this one, naming the test file that made it. */
+export const RUN_LABEL = "io.litellm-stack.e2e.run";
+// Jest loads this module anew for each test file, so each file has its own id.
+const RUN_ID = randomBytes(6).toString("hex");
+/** The label filter matching what this test file made, and nothing a file beside it made. */
+export const RUN_FILTER = `${RUN_LABEL}=${RUN_ID}`;
+
+/** The labels of an object the suite creates. */
+export function suiteLabels(): Record<string, string> {
+  return { [SUITE_LABEL]: "true", [RUN_LABEL]: RUN_ID };
+}
 
 /** Fails at once, with the fix, when no engine answers (a hung socket must not hang the suite). */
 export function assertEngineAnswers(): void {
@@ -31,7 +46,7 @@ export function createOptions(spec: ContainerSpec, image: string): Docker.Contai
     Env: envList(spec.env),
     Cmd: spec.command.length > 0 ? [...spec.command] : undefined,
     User: spec.user,
-    Labels: { ...spec.labels, [SUITE_LABEL]: "true" },
+    Labels: { ...spec.labels, ...suiteLabels() },
     Healthcheck: {
       Test: [...spec.healthcheck.test],
       Interval: spec.healthcheck.intervalSeconds * NS_PER_SECOND,
@@ -77,11 +92,11 @@ export async function runSpec(spec: ContainerSpec, image: string): Promise<Docke
 export async function ensureNetwork(name: string, labels: Record<string, string>): Promise<void> {
   const existing = await docker.listNetworks({ filters: { name: [name] } });
   if (existing.some((n) => n.Name === name)) return;
-  await docker.createNetwork({ Name: name, Driver: "bridge", Labels: { ...labels, [SUITE_LABEL]: "true" } });
+  await docker.createNetwork({ Name: name, Driver: "bridge", Labels: { ...labels, ...suiteLabels() } });
 }
 
 export async function ensureVolume(name: string, labels: Record<string, string>): Promise<void> {
-  await docker.createVolume({ Name: name, Labels: { ...labels, [SUITE_LABEL]: "true" } });
+  await docker.createVolume({ Name: name, Labels: { ...labels, ...suiteLabels() } });
 }
 
 /** Waits for the healthcheck to pass, as `wait = true` does; on time-out says why, with the logs. */

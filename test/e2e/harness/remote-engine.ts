@@ -7,7 +7,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import type Docker from "dockerode";
-import { docker, SUITE_LABEL } from "./engine";
+import { docker, suiteLabels } from "./engine";
 import { freePort } from "./deployment";
 import { waitFor } from "./wait";
 
@@ -39,7 +39,7 @@ export class RemoteEngine {
   static async start(options: RemoteEngineOptions): Promise<RemoteEngine> {
     const sshPort = await freePort();
     const tlsPort = options.serverCertsDir ? await freePort() : undefined;
-    const labels = { [SUITE_LABEL]: "true" };
+    const labels = suiteLabels();
     // Its own image store on a volume: overlay2 cannot sit on the container's overlay root.
     await docker.createVolume({ Name: `${options.name}-data`, Labels: labels });
     // dockerode's types lack CgroupnsMode (Engine API 1.41): the engine takes it all the same.

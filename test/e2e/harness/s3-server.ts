@@ -2,7 +2,7 @@
  * An S3-compatible server for the state backend (moto in server mode, test/e2e/images/moto),
  * published on 127.0.0.1 only. Empty when it starts; everything is gone when it is removed.
  */
-import { docker, SUITE_LABEL } from "./engine";
+import { docker, suiteLabels } from "./engine";
 import { freePort } from "./deployment";
 import { waitFor } from "./wait";
 
@@ -17,7 +17,7 @@ export class S3Server {
     const container = await docker.createContainer({
       name,
       Image: image,
-      Labels: { [SUITE_LABEL]: "true" },
+      Labels: suiteLabels(),
       ExposedPorts: { "5000/tcp": {} },
       HostConfig: { PortBindings: { "5000/tcp": [{ HostIp: "127.0.0.1", HostPort: String(port) }] } },
     });

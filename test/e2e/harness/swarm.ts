@@ -11,7 +11,7 @@ import { parseSwarmInfo, SWARM_INFO_FORMAT } from "../../../src/lifecycle/swarm-
 import { configObjectName, secretObjectNameOf, type ServiceSpec } from "../../../src/swarm/service-spec";
 import { type SwarmServices, swarmServiceSpecs } from "../../../src/swarm/swarm-specs";
 import { testSecrets } from "./deployment";
-import { docker, SUITE_LABEL } from "./engine";
+import { docker, suiteLabels } from "./engine";
 import { type LocalImages, mapImage } from "./images";
 import { waitFor } from "./wait";
 
@@ -176,13 +176,13 @@ export class SwarmDeployment {
     const network = await docker.createNetwork({
       Name: this.names.network,
       Driver: "overlay",
-      Labels: { ...stackLabels(this.config, "network"), [SUITE_LABEL]: "true" },
+      Labels: { ...stackLabels(this.config, "network"), ...suiteLabels() },
     });
     return network.id;
   }
 
   private labels(spec: ServiceSpec) {
-    return { ...spec.labels, [SUITE_LABEL]: "true" };
+    return { ...spec.labels, ...suiteLabels() };
   }
 
   /** A config or secret by name, created if missing (both are immutable: a new value is a new name). */
