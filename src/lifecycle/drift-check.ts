@@ -21,7 +21,7 @@ export async function checkDrift(options: LifecycleOptions): Promise<Outcome> {
   try {
     const plan = await terraform.plan(planFile, false);
     secureStateFiles(options.config, options.projectDir);
-    if (plan.status === 1) return failure("terraform plan", plan.output);
+    if (plan.status === 1) return failure(terraform.binary, "plan", plan.output);
     if (plan.status === 0) return { code: 0, summary: `no drift: stack "${options.config.name}" matches its configuration` };
     const drifted = driftedResources(await terraform.showPlan(planFile));
     return { code: DRIFT_EXIT_CODE, summary: describeDrift(options.config.name, drifted) };

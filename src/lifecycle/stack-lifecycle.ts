@@ -14,6 +14,7 @@ import { describeFailedStart, stopRestarting, watchStarts } from "./start-watch"
 import { localStateResourceCount, moveLegacyState, secureStateFiles, stackOutDir } from "./state-files";
 import { appliedChanges, describeAppliedChanges } from "./applied-changes";
 import { PhaseTimer } from "./phase-timer";
+import type { TerraformBinary } from "./terraform-binary";
 import { diagnoseTerraformFailure } from "./terraform-failure";
 import { type TerraformOutputs, TerraformRunner } from "./terraform-runner";
 
@@ -54,11 +55,13 @@ export interface DeployOutcome extends Outcome {
   readonly priorOutputs?: Readonly<Record<string, unknown>>;
 }
 
-export function failure(step: string, output: string): Outcome {
-  const diagnosis = diagnoseTerraformFailure(output);
+/** @param step the program's sub-command that failed ("init", "plan", "apply") */
+export function failure(binary: TerraformBinary, step: string, output: string): Outcome {
+  const diagnosis = diagnoseTerraformFailure(output, binary);
+  const failed = `${binary.command} ${step} failed`;
   return {
     code: 1,
-    summary: diagnosis ? `${step} failed: ${diagnosis.cause}. Next: ${diagnosis.next}` : `${step} failed (Terraform's error is above)`,
+    summary: diagnosis ? `${failed}: ${diagnosis.cause}. Next: ${diagnosis.next}` : `${failed} (${binary.product}'s error is above)`,
   };
 }
 
@@ -71,7 +74,7 @@ export async function prepare(options: LifecycleOptions): Promise<TerraformRunne
   if ((await phases.time("synth", options.synth)) !== 0) return { code: 1, summary: "synth failed: nothing was changed" };
   const terraform = new TerraformRunner(stackOutDir(projectDir, config.name), options.env, options.echo ?? true);
   const init = await phases.time("terraform init", () => terraform.initIfChanged(options.initArgs));
-  if (init.status !== 0) return failure("terraform init", init.output);
+  if (init.status !== 0) return failure(terraform.binary, "init", init.output);
   return terraform;
 }
 
@@ -98,7 +101,7 @@ async function planCheckApply(
   try {
     const phases = timerOf(options);
     const plan = await phases.time("plan", () => terraform.plan(planFile, destroy));
-    if (plan.status === 1) return failure("terraform plan", plan.output);
+    if (plan.status === 1) return failure(terraform.binary, "plan", plan.output);
     if (plan.status === 0) return "no changes";
     // A plan from a state without resources can delete nothing and meets no protection marker, so
     // the data guard needs no JSON of it (a second Terraform process). Read after the plan: a state
@@ -134,7 +137,7 @@ async function applyWatched(terraform: TerraformRunner, planFile: string, option
   }
   if (applied.status === 0) return { code: 0, summary: "" };
   // What already happened decides what the user must do next: say it in the last line.
-  const applyFailure = failure("terraform apply", applied.output);
+  const applyFailure = failure(terraform.binary, "apply", applied.output);
   const changed = describeAppliedChanges(appliedChanges(applied.output));
   if (options.config.profile !== "swarm") return { ...applyFailure, summary: `${applyFailure.summary}; ${changed}` };
   // Swarm may have rolled services back: the state then says what runs, so the next plan shows what is still to do.

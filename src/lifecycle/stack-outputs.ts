@@ -11,6 +11,7 @@ import type { StackConfig } from "../catalog/validate";
 import { localStatePath } from "../containers/state-backend";
 import { MASTER_KEY_ENV } from "../catalog/env-names";
 import { AdminError, LiteLLMAdmin } from "../proxy-admin/litellm-admin";
+import { chooseBinary } from "./terraform-binary";
 
 export interface ProxyAccess {
   readonly baseUrl: string;
@@ -35,7 +36,7 @@ function terraformOutputs(config: StackConfig, cwd: string): Outputs {
   if (!existsSync(join(dir, ".terraform"))) {
     throw new AdminError(`cannot read the outputs of stack "${config.name}" from its remote state: run \`npm run deploy\` from this checkout first (it initializes the backend), or set LITELLM_BASE_URL and ${MASTER_KEY_ENV}`);
   }
-  const binary = process.env.TERRAFORM_BINARY_NAME || "terraform";
+  const binary = chooseBinary(process.env).command;
   const result = spawnSync(binary, ["output", "-json", "-no-color"], { cwd: dir, encoding: "utf8", timeout: 60_000 });
   if (result.status !== 0) {
     const reason = /Error: (.*)/.exec(result.stderr ?? "")?.[1] ?? result.error?.message ?? `exit ${result.status}`;

@@ -1,38 +1,56 @@
 /**
- * Terraform's output of a failed step -> the cause in one line and what to do next. Terraform
- * prints the real reason among many lines (and the provider wraps Docker's); the user's last
- * lines should say it plainly. Pure: tested on the texts Terraform and the provider print.
+ * Terraform's (or OpenTofu's) output of a failed step -> the cause in one line and what to do next.
+ * The program prints the real reason among many lines (and the provider wraps Docker's); the user's
+ * last lines should say it plainly, naming the program that ran. Pure: tested on the texts
+ * Terraform, OpenTofu and the provider print.
  */
+import { binaryOf, type TerraformBinary } from "./terraform-binary";
+
 export interface FailureDiagnosis {
   readonly cause: string;
   readonly next: string;
 }
 
-const KNOWN_FAILURES: readonly { readonly pattern: RegExp; readonly diagnosis: FailureDiagnosis }[] = [
+/** A diagnosis, or one that depends on the program that ran. */
+type Diagnosis = FailureDiagnosis | ((binary: TerraformBinary) => FailureDiagnosis);
+
+// Both programs wrap their messages at 80 columns: a phrase may span lines, hence \s+ between words.
+const KNOWN_FAILURES: readonly { readonly pattern: RegExp; readonly diagnosis: Diagnosis }[] = [
   {
-    pattern: /could not connect to registry\.terraform\.io|Failed to query available provider packages|Failed to install provider/,
-    diagnosis: {
-      cause: "Terraform could not download its providers (kreuzwerker/docker, hashicorp/random): the Terraform registry is not reachable",
+    // OpenTofu's and Terraform's words when the mirror has no such provider (recorded on this machine).
+    pattern: /was\s+not\s+found\s+in\s+any\s+of\s+the\s+search\s+locations/,
+    diagnosis: ({ command, product, registry }) => ({
+      cause: `the provider mirror that TF_CLI_CONFIG_FILE names has no ${registry}/kreuzwerker/docker or hashicorp/random, which ${product} looks for`,
       next:
-        "on a machine without the registry, use a provider mirror: `terraform providers mirror DIR` in cdktf.out/stacks/<stack> on a connected machine, " +
-        "copy DIR over, and point TF_CLI_CONFIG_FILE at a file with provider_installation { filesystem_mirror { path = \"DIR\" } } (README, \"Offline machines\")",
-    },
+        `lay the mirror out for ${registry} (\`${command} providers mirror DIR\` in cdktf.out/stacks/<stack> on a connected machine), ` +
+        "or use one configuration that serves both registries (README, \"Offline machines\")",
+    }),
+  },
+  {
+    pattern: /could\s+not\s+connect\s+to\s+registry\.(terraform\.io|opentofu\.org)|Failed to query available provider packages|Failed to install provider|Failed to resolve provider packages/,
+    diagnosis: ({ command, product, registry }) => ({
+      cause: `${product} could not download its providers (kreuzwerker/docker, hashicorp/random): ${registry} is not reachable`,
+      next:
+        `on a machine without the registry, use a provider mirror: \`${command} providers mirror DIR\` in cdktf.out/stacks/<stack> on a connected machine, ` +
+        `copy DIR over, and point TF_CLI_CONFIG_FILE at a file with provider_installation { filesystem_mirror { path = "DIR" } } (README, "Offline machines"` +
+        (product === "OpenTofu" ? `: ${product} asks for ${registry}/..., which a mirror made for Terraform alone does not serve)` : ")"),
+    }),
   },
   {
     pattern: /Backend configuration changed|Backend initialization required|backend.*has changed/i,
-    diagnosis: {
-      cause: "the state backend in the configuration is not the one Terraform last used",
+    diagnosis: ({ product }) => ({
+      cause: `the state backend in the configuration is not the one ${product} last used`,
       next: "move the existing state with `npm run deploy -- -migrate-state -force-copy` (or start afresh with `-reconfigure` if the old state is gone on purpose)",
-    },
+    }),
   },
   {
     pattern: /Error acquiring the state lock/,
-    diagnosis: {
+    diagnosis: ({ command, product }) => ({
       cause: "another run holds this stack's state lock (a deploy or destroy of the same stack from another checkout or CI job)",
       next:
-        "let it finish, then run again; if no run is active any more (a killed job), release the lock with `terraform force-unlock <ID>` " +
-        "in cdktf.out/stacks/<stack> (the ID and who holds it are in Terraform's message above)",
-    },
+        `let it finish, then run again; if no run is active any more (a killed job), release the lock with \`${command} force-unlock <ID>\` ` +
+        `in cdktf.out/stacks/<stack> (the ID and who holds it are in ${product}'s message above)`,
+    }),
   },
   {
     pattern: /Cannot connect to the Docker daemon|Error pinging Docker server|error during connect|Is the docker daemon running/i,
@@ -93,7 +111,11 @@ const KNOWN_FAILURES: readonly { readonly pattern: RegExp; readonly diagnosis: F
   },
 ];
 
-/** The first known cause in the output, or undefined (then Terraform's own error is the best guide). */
-export function diagnoseTerraformFailure(output: string): FailureDiagnosis | undefined {
-  return KNOWN_FAILURES.find(({ pattern }) => pattern.test(output))?.diagnosis;
+/**
+ * The first known cause in the output, or undefined (then the program's own error is the best guide).
+ * @param binary the program that printed it @default Terraform
+ */
+export function diagnoseTerraformFailure(output: string, binary: TerraformBinary = binaryOf("terraform")): FailureDiagnosis | undefined {
+  const diagnosis = KNOWN_FAILURES.find(({ pattern }) => pattern.test(output))?.diagnosis;
+  return typeof diagnosis === "function" ? diagnosis(binary) : diagnosis;
 }

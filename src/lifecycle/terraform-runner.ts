@@ -8,6 +8,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { initFingerprint } from "./init-fingerprint";
 import type { PlanJson } from "./plan-guard";
+import { chooseBinary, type TerraformBinary } from "./terraform-binary";
 
 export interface StepResult {
   readonly status: number;
@@ -35,12 +36,13 @@ export class TerraformRunner {
     private readonly env: NodeJS.ProcessEnv,
     /** false: keep Terraform's output to the tail (tests); the user otherwise sees it as it comes. */
     private readonly echo = true,
-    readonly binary = env.TERRAFORM_BINARY_NAME || "terraform",
+    /** Terraform or OpenTofu. @default TERRAFORM_BINARY_NAME, else what is installed (terraform-binary.ts) */
+    readonly binary: TerraformBinary = chooseBinary(env),
   ) {}
 
   run(args: readonly string[], options: RunOptions = {}): Promise<StepResult & { readonly stdout: string }> {
     return new Promise((resolve) => {
-      const child = spawn(this.binary, [...args], { cwd: this.stackDir, env: this.env, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(this.binary.command, [...args], { cwd: this.stackDir, env: this.env, stdio: ["ignore", "pipe", "pipe"] });
       let stdout = "";
       let tail = "";
       const keep = (chunk: Buffer, stream: NodeJS.WriteStream) => {
@@ -55,7 +57,7 @@ export class TerraformRunner {
       child.stdout.on("data", (chunk: Buffer) => keep(chunk, process.stdout));
       child.stderr.on("data", (chunk: Buffer) => keep(chunk, process.stderr));
       options.onStart?.(() => child.kill("SIGINT"));
-      child.on("error", (error) => resolve({ status: 127, output: `${this.binary}: ${error.message}`, stdout }));
+      child.on("error", (error) => resolve({ status: 127, output: `${this.binary.command}: ${error.message}`, stdout }));
       child.on("close", (code) => resolve({ status: code ?? 1, output: tail, stdout }));
     });
   }
@@ -75,7 +77,7 @@ export class TerraformRunner {
     const fingerprint = initFingerprint({
       stackJson: readFileSync(join(this.stackDir, "cdk.tf.json"), "utf8"),
       cliConfig: cliConfigFile && existsSync(cliConfigFile) ? readFileSync(cliConfigFile, "utf8") : undefined,
-      binary: this.binary,
+      binary: this.binary.command,
       pluginCacheDir: this.env.TF_PLUGIN_CACHE_DIR,
     });
     const installed = ["providers", INIT_RECORD].every((entry) => existsSync(join(this.stackDir, ".terraform", entry))) && existsSync(join(this.stackDir, ".terraform.lock.hcl"));
@@ -94,7 +96,7 @@ export class TerraformRunner {
   /** The saved plan as JSON. It holds sensitive values: kept in memory, never printed. */
   async showPlan(planFile: string): Promise<PlanJson> {
     const result = await this.run(["show", "-json", "-no-color", planFile], { capture: true });
-    if (result.status !== 0) throw new Error(`${this.binary} show failed: ${result.output.trim().split("\n").at(-1)}`);
+    if (result.status !== 0) throw new Error(`${this.binary.command} show failed: ${result.output.trim().split("\n").at(-1)}`);
     return JSON.parse(result.stdout) as PlanJson;
   }
 
@@ -114,7 +116,7 @@ export class TerraformRunner {
   /** `terraform output -json`: every output with its sensitivity. Held in memory only. */
   async outputs(): Promise<TerraformOutputs> {
     const result = await this.run(["output", "-json", "-no-color"], { capture: true });
-    if (result.status !== 0) throw new Error(`${this.binary} output failed: ${result.output.trim().split("\n").at(-1)}`);
+    if (result.status !== 0) throw new Error(`${this.binary.command} output failed: ${result.output.trim().split("\n").at(-1)}`);
     return JSON.parse(result.stdout || "{}");
   }
 }

@@ -1,4 +1,5 @@
 /** The last line of a failed deploy names the cause and the next step, from what Terraform printed. */
+import { binaryOf } from "../../src/lifecycle/terraform-binary";
 import { diagnoseTerraformFailure } from "../../src/lifecycle/terraform-failure";
 import { protectedDeletions, DATA_PROTECTION_MARKER } from "../../src/lifecycle/plan-guard";
 import { describeFailedStart } from "../../src/lifecycle/start-watch";
@@ -13,7 +14,7 @@ request discovery document: Get
 "https://registry.terraform.io/.well-known/terraform.json": dial tcp: lookup
 registry.terraform.io on 10.255.255.53:53: no such host`;
     expect(diagnoseTerraformFailure(output)).toEqual({
-      cause: expect.stringContaining("the Terraform registry is not reachable"),
+      cause: "Terraform could not download its providers (kreuzwerker/docker, hashicorp/random): registry.terraform.io is not reachable",
       next: expect.stringMatching(/terraform providers mirror.*TF_CLI_CONFIG_FILE/),
     });
   });
@@ -32,6 +33,50 @@ registry.terraform.io on 10.255.255.53:53: no such host`;
     ["Error: Service with ID (m9aak9dxi6ya) did not converge after 15m0s", "a swarm service did not have all its tasks healthy in time"],
   ])("%s", (output, cause) => {
     expect(diagnoseTerraformFailure(output)?.cause).toBe(cause);
+  });
+
+  // OpenTofu 1.12.6's own words, recorded on this machine (tofu init with a Terraform-only mirror,
+  // with an empty one, and tofu plan while an apply held the local state's lock).
+  const tofu = binaryOf("tofu");
+  test("OpenTofu, registry unreachable (a mirror laid out for Terraform alone) -> a mirror that serves registry.opentofu.org, in tofu's words", () => {
+    const output = `Error: Failed to resolve provider packages
+
+Could not resolve provider kreuzwerker/docker: could not connect to
+registry.opentofu.org: failed to request discovery document: Get
+"https://registry.opentofu.org/.well-known/terraform.json": dial tcp: lookup
+registry.opentofu.org on 10.255.255.53:53: no such host`;
+    const diagnosis = diagnoseTerraformFailure(output, tofu);
+    expect(diagnosis?.cause).toBe("OpenTofu could not download its providers (kreuzwerker/docker, hashicorp/random): registry.opentofu.org is not reachable");
+    expect(diagnosis?.next).toMatch(/`tofu providers mirror DIR`.*a mirror made for Terraform alone does not serve/);
+    expect(diagnosis?.next).not.toMatch(/terraform /);
+  });
+
+  test("a provider missing from the mirror, for each program: the registry that program looks for", () => {
+    const output = (registry: string) => `Error: Failed to query available provider packages
+
+Could not retrieve the list of available versions for provider
+kreuzwerker/docker: provider ${registry}/kreuzwerker/docker was not
+found in any of the search locations
+
+  - /tmp/tofutest/empty`;
+    expect(diagnoseTerraformFailure(output("registry.opentofu.org"), tofu)?.cause).toBe(
+      "the provider mirror that TF_CLI_CONFIG_FILE names has no registry.opentofu.org/kreuzwerker/docker or hashicorp/random, which OpenTofu looks for",
+    );
+    expect(diagnoseTerraformFailure(output("registry.terraform.io"))?.cause).toMatch(/has no registry\.terraform\.io\/kreuzwerker\/docker .* which Terraform looks for/);
+  });
+
+  test("OpenTofu's held lock -> tofu force-unlock", () => {
+    const output = `Error: Error acquiring the state lock
+
+Error message: resource temporarily unavailable
+Lock Info:
+  ID:        77632946-f444-0d3a-e616-96f472bbce0c
+  Path:      terraform.tfstate
+  Operation: OperationTypeApply
+
+OpenTofu acquires a state lock to protect the state from being written
+by multiple users at the same time.`;
+    expect(diagnoseTerraformFailure(output, tofu)?.next).toMatch(/`tofu force-unlock <ID>`.*OpenTofu's message above/);
   });
 
   test("an unknown failure gets no made-up cause", () => {
