@@ -19,7 +19,7 @@ export const PROJECT_ROOT = resolve(__dirname, "..", "..", "..");
 const PROJECT_FILES = ["package.json", "tsconfig.json", "tsconfig.build.json", "cdktf.json", "main.ts", "src", "stacks", "scripts", "templates", "examples"];
 
 /** The mirror of the pinned providers: $TERRAFORM_PROVIDER_MIRROR, else ../shared/terraform-providers. */
-function providerMirror(): string | undefined {
+export function providerMirror(): string | undefined {
   const dir = process.env.TERRAFORM_PROVIDER_MIRROR || join(PROJECT_ROOT, "..", "shared", "terraform-providers");
   return existsSync(join(dir, "registry.terraform.io")) ? resolve(dir) : undefined;
 }
@@ -55,11 +55,12 @@ export class Checkout {
   readonly dir: string;
   private readonly cliConfig: string;
 
-  constructor(label: string) {
+  /** @param cliConfig Terraform's CLI configuration @default the Terraform-only mirror (mirrorCliConfig) */
+  constructor(label: string, cliConfig?: string) {
     this.dir = mkdtempSync(join(tmpdir(), `litellm-stack-${label}-`));
     for (const entry of PROJECT_FILES) cpSync(join(PROJECT_ROOT, entry), join(this.dir, entry), { recursive: true });
     symlinkSync(join(PROJECT_ROOT, "node_modules"), join(this.dir, "node_modules"));
-    this.cliConfig = mirrorCliConfig(this.dir);
+    this.cliConfig = cliConfig ?? mirrorCliConfig(this.dir);
   }
 
   get configFile(): string {
@@ -81,9 +82,12 @@ export class Checkout {
     return this.spawn("npm", ["run", "--silent", script, ...(args.length > 0 ? ["--", ...args] : [])], this.dir, extraEnv, echo);
   }
 
-  /** Terraform itself in a stack's synthesized folder (the drift check a user or CI runs). */
-  terraform(stackName: string, args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CommandResult> {
-    return this.spawn("terraform", args, join(this.dir, "cdktf.out", "stacks", stackName), extraEnv, false);
+  /**
+   * Terraform itself in a stack's synthesized folder (the drift check a user or CI runs).
+   * @param binary the program @default terraform
+   */
+  terraform(stackName: string, args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}, binary = "terraform"): Promise<CommandResult> {
+    return this.spawn(binary, args, join(this.dir, "cdktf.out", "stacks", stackName), extraEnv, false);
   }
 
   /** The local state file's bytes, or undefined where there is none. */
