@@ -14,7 +14,7 @@ import { describeFailedStart, stopRestarting, watchStarts } from "./start-watch"
 import { localStateResourceCount, moveLegacyState, secureStateFiles, stackOutDir } from "./state-files";
 import { appliedChanges, describeAppliedChanges } from "./applied-changes";
 import { PhaseTimer } from "./phase-timer";
-import type { TerraformBinary } from "./terraform-binary";
+import { chooseBinary, type TerraformBinary } from "./terraform-binary";
 import { diagnoseTerraformFailure } from "./terraform-failure";
 import { type TerraformOutputs, TerraformRunner } from "./terraform-runner";
 
@@ -68,7 +68,7 @@ export function failure(binary: TerraformBinary, step: string, output: string): 
 /** Synth and `terraform init` (when what it installs changed): a runner for the stack, or why not. */
 export async function prepare(options: LifecycleOptions): Promise<TerraformRunner | Outcome> {
   const { config, projectDir } = options;
-  for (const line of moveLegacyState(config, projectDir)) (options.log ?? console.log)(line);
+  for (const line of moveLegacyState(config, projectDir, chooseBinary(options.env).command)) (options.log ?? console.log)(line);
   secureStateFiles(config, projectDir);
   const phases = timerOf(options);
   if ((await phases.time("synth", options.synth)) !== 0) return { code: 1, summary: "synth failed: nothing was changed" };
@@ -177,7 +177,7 @@ export async function deployStack(options: LifecycleOptions): Promise<DeployOutc
  */
 export async function destroyStack(options: LifecycleOptions, beforeApply?: () => Promise<void>): Promise<Outcome> {
   const { config, projectDir } = options;
-  for (const line of moveLegacyState(config, projectDir)) (options.log ?? console.log)(line);
+  for (const line of moveLegacyState(config, projectDir, chooseBinary(options.env).command)) (options.log ?? console.log)(line);
   if (localStateResourceCount(config, projectDir) === 0) {
     return { code: 0, summary: `nothing to destroy: stack "${config.name}" has no resources in its state (${localStatePath(config, projectDir)})` };
   }

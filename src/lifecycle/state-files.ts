@@ -31,9 +31,10 @@ function legacyStates(config: StackConfig, projectDir: string): { from: string; 
  * Moves this stack's state out of cdktf.out/ when an earlier version left it there (its backup
  * too). Refuses, changing nothing, when both places hold a state: only the user can tell which
  * one describes the running stack.
+ * @param binary the program the user runs, named in the refusal @default terraform
  * @returns what was done, one line each
  */
-export function moveLegacyState(config: StackConfig, projectDir: string): string[] {
+export function moveLegacyState(config: StackConfig, projectDir: string, binary = "terraform"): string[] {
   const moved: string[] = [];
   for (const { from, to } of legacyStates(config, projectDir)) {
     if (!existsSync(from)) continue;
@@ -41,9 +42,10 @@ export function moveLegacyState(config: StackConfig, projectDir: string): string
       throw new ConfigError("state", [
         {
           path: "backend",
+          // The advice before the paths: a problem line is cut at 300 characters, and paths are long.
           message:
-            `stack "${config.name}" has two different states: ${from} (written by an earlier version, inside cdktf.out/) and ${to}. ` +
-            "Nothing was changed. Keep the one that describes the running stack (`terraform show` on each), move it to the second path and delete the other",
+            `stack "${config.name}" has two different states. Nothing was changed. Keep the one that describes the running stack (\`${binary} show\` on each) ` +
+            `at ${to} and delete the other; the one an earlier version wrote inside cdktf.out/ is ${from}`,
         },
       ]);
     }

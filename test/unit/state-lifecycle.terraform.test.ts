@@ -124,7 +124,9 @@ describe("[real Terraform, terraform_data stand-in] state is never lost or share
     expect(statSync(state).mode & 0o777).toBe(0o600);
 
     writeFileSync(legacy, "{}");
-    await expect(deployStack(options(dir))).rejects.toThrow(/stack "seq" has two different states: .*Nothing was changed/);
+    await expect(deployStack(options(dir))).rejects.toThrow(/stack "seq" has two different states\. Nothing was changed\. .*`terraform show` on each\) at \S+seq\.tfstate and delete the other/);
+    // The refusal names the program the user runs.
+    await expect(deployStack(options(dir, { TERRAFORM_BINARY_NAME: "tofu" }))).rejects.toThrow(/`tofu show` on each/);
   });
 });
 
