@@ -82,12 +82,9 @@ export class Checkout {
     return this.spawn("npm", ["run", "--silent", script, ...(args.length > 0 ? ["--", ...args] : [])], this.dir, extraEnv, echo);
   }
 
-  /**
-   * Terraform itself in a stack's synthesized folder (the drift check a user or CI runs).
-   * @param binary the program @default terraform
-   */
-  terraform(stackName: string, args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}, binary = "terraform"): Promise<CommandResult> {
-    return this.spawn(binary, args, join(this.dir, "cdktf.out", "stacks", stackName), extraEnv, false);
+  /** Terraform itself in a stack's synthesized folder (the drift check a user or CI runs). */
+  terraform(stackName: string, args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CommandResult> {
+    return this.spawn("terraform", args, join(this.dir, "cdktf.out", "stacks", stackName), extraEnv, false);
   }
 
   /** The local state file's bytes, or undefined where there is none. */
