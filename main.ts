@@ -1,23 +1,33 @@
 /**
  * The CDKTF app: stack.config.yaml (or $LITELLM_STACK_CONFIG) -> validated catalog -> LiteLLMStack.
  * Invalid configuration stops here, with every problem listed, before anything is synthesized.
+ * Whoever runs it (`npm run deploy`, `cdktf deploy`, `cdktf synth`), it also makes the state folder
+ * owner-only and hands the secrets of this shell to Terraform (src/containers/secret-inputs-file.ts).
  */
 import { App } from "cdktf";
 import { ConfigError } from "./src/catalog/config-error";
 import { missingCredentialWarnings } from "./src/catalog/credential-warnings";
 import { exposureFindings } from "./src/catalog/exposure";
 import { dataDeletionAllowed } from "./src/catalog/data-protection";
-import { loadStackConfig } from "./src/catalog/load-config";
+import { configPath, loadStackConfig } from "./src/catalog/load-config";
+import { projectRoot } from "./src/catalog/project-root";
+import { secretEnvNames } from "./src/catalog/terraform-env";
+import { secretInputProblems, secretInputsFile, secretInputValues, writeSecretInputs } from "./src/containers/secret-inputs-file";
+import { secureStateFiles } from "./src/lifecycle/state-files";
 import { LiteLLMStack } from "./stacks/litellm-stack";
 
 function main(env: NodeJS.ProcessEnv): number {
   try {
     const config = loadStackConfig(undefined, undefined, env);
     const exposure = exposureFindings(config, env);
-    if (exposure.problems.length > 0) throw new ConfigError("stack configuration", exposure.problems);
+    const problems = [...exposure.problems, ...secretInputProblems(env)];
+    if (problems.length > 0) throw new ConfigError("stack configuration", problems);
     for (const warning of [...exposure.warnings, ...missingCredentialWarnings(config, env)]) console.warn(warning);
+    const root = projectRoot();
+    secureStateFiles(config, root);
+    writeSecretInputs(secretInputsFile(root, config.name), secretInputValues(secretEnvNames(config), env));
     const app = new App();
-    new LiteLLMStack(app, config.name, { config, allowDataDeletion: dataDeletionAllowed(env) });
+    new LiteLLMStack(app, config.name, { config, allowDataDeletion: dataDeletionAllowed(env), projectDir: root, configFile: configPath(env) });
     app.synth();
     return 0;
   } catch (error) {

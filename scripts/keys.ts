@@ -6,15 +6,20 @@
  *   npm run keys -- teardown         delete every key the stack manages
  *   npm run --silent keys -- get openclaw    print one key's value (for export LITELLM_API_KEY=...)
  *   npm run --silent keys -- master-key      print the proxy's admin key
+ *
+ * The Terraform graph's keys step runs `reconcile` (with the values in its environment) and, when
+ * the step goes, `retire` (src/proxy-admin/key-step.ts).
  */
 import { loadStackConfig } from "../src/catalog/load-config";
 import { projectRoot } from "../src/catalog/project-root";
-import { reconcileStackKeys, tearDownKeys } from "../src/proxy-admin/key-reconciler";
+import { reconcileStackKeys, retireStepKeys, tearDownKeys } from "../src/proxy-admin/key-reconciler";
+import { LiteLLMAdmin } from "../src/proxy-admin/litellm-admin";
+import { MASTER_KEY_ENV, STEP_KEY_HASHES_ENV } from "../src/catalog/env-names";
 import { readRetiredKeys, writeRetiredKeys } from "../src/proxy-admin/retired-keys";
 import { connectToProxy } from "../src/lifecycle/stack-outputs";
 import { runCommand } from "./command";
 
-const COMMANDS = ["reconcile", "teardown", "get", "master-key"];
+const COMMANDS = ["reconcile", "teardown", "get", "master-key", "retire"];
 
 async function main([command, alias]: string[]): Promise<number> {
   if (!COMMANDS.includes(command)) {
@@ -22,6 +27,12 @@ async function main([command, alias]: string[]): Promise<number> {
     return 2;
   }
   const config = loadStackConfig();
+  if (command === "retire") {
+    // From the keys step's destroy-time command: everything it needs is in its environment.
+    const admin = new LiteLLMAdmin(process.env.LITELLM_BASE_URL ?? "", process.env[MASTER_KEY_ENV] ?? "");
+    await retireStepKeys(admin, config, JSON.parse(process.env[STEP_KEY_HASHES_ENV] || "{}") as Record<string, string>, projectRoot());
+    return 0;
+  }
   const { access, admin } = connectToProxy(config);
   switch (command) {
     case "reconcile": {

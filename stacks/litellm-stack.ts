@@ -16,7 +16,12 @@ import { renderOpenClawSnippet } from "../src/generate/openclaw-snippet";
 import { upstreamCredentialEnvNames } from "../src/catalog/env-names";
 import { resolve } from "node:path";
 import { projectRoot } from "../src/catalog/project-root";
-import { addStateBackend, stateBackendFor } from "../src/containers/state-backend";
+import { addStateBackend, localStatePath, stateBackendFor } from "../src/containers/state-backend";
+import { secretInputsFile } from "../src/containers/secret-inputs-file";
+import { LocalFilesCleanup } from "../src/containers/local-files-cleanup";
+import { KeyStep } from "../src/proxy-admin/key-step";
+import { retiredKeysFile } from "../src/proxy-admin/retired-keys";
+import { DEFAULT_CONFIG_FILE } from "../src/catalog/load-config";
 import { terraformLiteral as literal } from "../src/containers/terraform-literal";
 
 export const LITELLM_CONFIG_FILE = "litellm-config.yaml";
@@ -35,6 +40,11 @@ export interface LiteLLMStackProps {
    * @default - the checkout this code runs from (the folder holding package.json)
    */
   readonly projectDir?: string;
+  /**
+   * The configuration file `config` was read from: the keys step's command reads it again.
+   * @default - stack.config.yaml in projectDir
+   */
+  readonly configFile?: string;
 }
 
 
@@ -69,11 +79,28 @@ export class LiteLLMStack extends TerraformStack {
       withDashboard: config.dashboard.enabled,
       withRedis: config.redis.enabled,
       virtualKeyAliases: config.keys.map((key) => key.alias),
+      inputsFile: secretInputsFile(projectDir, config.name),
     });
 
     // One profile renders the services: plain containers, or swarm services behind a load balancer.
     const addProfile = config.profile === "swarm" ? addSwarmProfile : addContainerProfile;
-    addProfile(this, { config, secrets, allowDataDeletion: props.allowDataDeletion });
+    const { proxy, database } = addProfile(this, { config, secrets, allowDataDeletion: props.allowDataDeletion });
+    // Keys need the database (validation refuses them without it).
+    if (config.keys.length > 0 && database) {
+      new KeyStep(this, "virtual-keys", {
+        config,
+        masterKey: secrets.masterKey,
+        virtualKeys,
+        proxy,
+        database,
+        projectDir,
+        configFile: props.configFile ?? resolve(projectDir, DEFAULT_CONFIG_FILE),
+      });
+    }
+    const statePath = localStatePath(config, projectDir);
+    const cleanup = new LocalFilesCleanup(this, "local-files", {
+      files: [secretInputsFile(projectDir, config.name), retiredKeysFile(projectDir, config.name), ...(statePath ? [`${statePath}.backup`] : [])],
+    });
 
     const snippet = renderOpenClawSnippet(config);
     writeBesideStack(this, { [LITELLM_CONFIG_FILE]: renderLiteLLMConfig(config), [OPENCLAW_SNIPPET_FILE]: snippet });
@@ -104,5 +131,6 @@ export class LiteLLMStack extends TerraformStack {
       value: literal(snippet),
       description: "JSON5 for `openclaw config patch --file`",
     });
+    cleanup.dependOnIt(this);
   }
 }

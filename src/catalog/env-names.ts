@@ -13,6 +13,10 @@ export const DATABASE_PASSWORD_ENV = "LITELLM_DB_PASSWORD";
 export const REDIS_PASSWORD_ENV = "LITELLM_REDIS_PASSWORD";
 /** What LiteLLM's config.yaml reads Redis from (os.environ/...), inside the container. */
 export const REDIS_CONTAINER_ENV = { host: "REDIS_HOST", port: "REDIS_PORT", password: "REDIS_PASSWORD" } as const;
+/** The declared keys' values, as JSON, from the Terraform graph's keys step to its command (src/proxy-admin/key-step.ts). */
+export const STEP_KEY_VALUES_ENV = "LITELLM_STACK_VIRTUAL_KEYS";
+/** alias -> sha256 of the value, as JSON: what the keys step held, for `keys.js retire` when it goes. */
+export const STEP_KEY_HASHES_ENV = "LITELLM_STACK_KEY_HASHES";
 /** The dashboard's login password; unset, LiteLLM takes the master key. */
 export const UI_PASSWORD_ENV = "LITELLM_UI_PASSWORD";
 

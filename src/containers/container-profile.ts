@@ -1,4 +1,5 @@
 import { Network } from "@cdktf/provider-docker/lib/network";
+import type { TerraformResource } from "cdktf";
 import type { Construct } from "constructs";
 import type { StackConfig } from "../catalog/validate";
 import { addDataVolume } from "./data-volume";
@@ -18,13 +19,21 @@ export interface ProfileProps {
   readonly allowDataDeletion?: boolean;
 }
 
+/** What a profile hands back to the stack. */
+export interface ProfileResources {
+  /** What serves the proxy at its base URL once created: the step that manages keys comes after it. */
+  readonly proxy: TerraformResource & { readonly id: string };
+  /** What runs the stack's Postgres, where keys live (absent without the database). */
+  readonly database?: TerraformResource & { readonly id: string };
+}
+
 /**
  * The container profile: a private bridge network, Postgres with its volume, Redis when more than
  * one process serves, and LiteLLM, each one `docker_container` created once what it needs is
  * healthy. Added to the stack itself, so the resources keep the Terraform addresses of earlier
  * versions (a new address would replace every container).
  */
-export function addContainerProfile(stack: Construct, props: ProfileProps): void {
+export function addContainerProfile(stack: Construct, props: ProfileProps): ProfileResources {
   const { config, secrets } = props;
   const names = resourceNames(config.name);
   const labels = Object.entries(stackLabels(config, "network")).map(([label, value]) => ({ label: literal(label), value: literal(value) }));
@@ -40,10 +49,11 @@ export function addContainerProfile(stack: Construct, props: ProfileProps): void
     : undefined;
   const redis = config.redis.enabled ? new ServiceContainer(stack, "redis", { spec: redisSpec(config, secrets), network }) : undefined;
   const dependencies = [postgres, redis].filter((c): c is ServiceContainer => c !== undefined).map((c) => c.container);
-  new ServiceContainer(stack, "litellm", {
+  const litellm = new ServiceContainer(stack, "litellm", {
     spec: liteLLMSpec(config, secrets),
     network,
     // Created only once Postgres (and Redis) are healthy: LiteLLM exits when its database is unreachable at start.
     dependsOn: dependencies.length > 0 ? dependencies : undefined,
   });
+  return { proxy: litellm.container, database: postgres?.container };
 }

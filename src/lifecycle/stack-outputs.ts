@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { projectRoot } from "../catalog/project-root";
 import type { StackConfig } from "../catalog/validate";
 import { localStatePath } from "../containers/state-backend";
-import { MASTER_KEY_ENV } from "../catalog/env-names";
+import { MASTER_KEY_ENV, STEP_KEY_VALUES_ENV } from "../catalog/env-names";
 import { AdminError, LiteLLMAdmin } from "../proxy-admin/litellm-admin";
 import { chooseBinary } from "./terraform-binary";
 
@@ -50,7 +50,9 @@ function terraformOutputs(config: StackConfig, cwd: string): Outputs {
 
 /** @param cwd the checkout whose state is read */
 export function proxyAccess(config: StackConfig, env: NodeJS.ProcessEnv = process.env, cwd = projectRoot()): ProxyAccess {
-  const needsOutputs = !env.LITELLM_BASE_URL || !env[MASTER_KEY_ENV] || config.keys.length > 0;
+  // The keys step of the Terraform graph hands the values over: the state is locked while it runs.
+  const stepKeys = env[STEP_KEY_VALUES_ENV] ? (JSON.parse(env[STEP_KEY_VALUES_ENV]) as Record<string, string>) : undefined;
+  const needsOutputs = !env.LITELLM_BASE_URL || !env[MASTER_KEY_ENV] || (config.keys.length > 0 && !stepKeys);
   const outputs = needsOutputs ? terraformOutputs(config, cwd) : {};
   const baseUrl = env.LITELLM_BASE_URL || (outputs.base_url?.value as string | undefined);
   const masterKey = env[MASTER_KEY_ENV] || (outputs.master_key?.value as string | undefined);
@@ -60,7 +62,7 @@ export function proxyAccess(config: StackConfig, env: NodeJS.ProcessEnv = proces
         `LITELLM_BASE_URL / ${MASTER_KEY_ENV} are not both set`,
     );
   }
-  return { baseUrl, masterKey, keys: (outputs.virtual_keys?.value as Record<string, string> | undefined) ?? {} };
+  return { baseUrl, masterKey, keys: stepKeys ?? (outputs.virtual_keys?.value as Record<string, string> | undefined) ?? {} };
 }
 
 /** The deployed proxy's admin API, found as proxyAccess finds it. */

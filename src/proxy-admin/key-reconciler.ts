@@ -155,3 +155,34 @@ export async function tearDownKeysOrWarn(
     warn(`warning: virtual keys not deleted (${error.message}); they go with the database volume`);
   }
 }
+
+/**
+ * The Terraform graph's keys step is going (replaced, or removed from the configuration): the keys
+ * it held whose alias the configuration no longer declares are revoked now; all it held are
+ * recorded as retired, so the next reconcile revokes those whose value changed and keeps the
+ * ones still wanted. A proxy that cannot be reached only leaves them recorded: a destroy goes on.
+ * @param held alias -> token hash, what the step held
+ */
+export async function retireStepKeys(
+  admin: LiteLLMAdmin,
+  config: StackConfig,
+  held: Readonly<Record<string, string>>,
+  projectDir: string,
+  log: (line: string) => void = console.log,
+  warn: (line: string) => void = console.warn,
+): Promise<void> {
+  const declared = new Set(config.keys.map((key) => key.alias));
+  const all = Object.entries(held).map(([alias, tokenHash]) => ({ alias, tokenHash }));
+  const ledger = [...readRetiredKeys(projectDir, config.name), ...all];
+  writeRetiredKeys(projectDir, config.name, ledger);
+  const gone = all.filter((key) => !declared.has(key.alias));
+  if (gone.length === 0) return;
+  try {
+    await reconcileKeys(admin, { ...config, keys: [] }, {}, gone, log);
+    const revoked = new Set(gone.map((key) => key.tokenHash));
+    writeRetiredKeys(projectDir, config.name, ledger.filter((key) => !revoked.has(key.tokenHash)));
+  } catch (error) {
+    if (!(error instanceof AdminError)) throw error;
+    warn(`warning: keys ${gone.map((key) => key.alias).join(", ")} not revoked yet (${error.message}); the next deploy or \`npm run keys -- reconcile\` revokes them`);
+  }
+}

@@ -1,6 +1,6 @@
 import { Network } from "@cdktf/provider-docker/lib/network";
 import type { Construct } from "constructs";
-import type { ProfileProps } from "../containers/container-profile";
+import type { ProfileProps, ProfileResources } from "../containers/container-profile";
 import { addDataVolume } from "../containers/data-volume";
 import { resourceNames, stackLabels } from "../containers/service-specs";
 import { terraformLiteral as literal } from "../containers/terraform-literal";
@@ -13,7 +13,7 @@ import { swarmServiceSpecs } from "./swarm-specs";
  * shared state, LiteLLM runs as N replicas, and HAProxy publishes the port on every node. Each is
  * created or rolled out only once what it needs has converged.
  */
-export function addSwarmProfile(stack: Construct, props: ProfileProps): void {
+export function addSwarmProfile(stack: Construct, props: ProfileProps): ProfileResources {
   const { config } = props;
   const names = resourceNames(config.name);
   const services = swarmServiceSpecs(config, props.secrets);
@@ -40,5 +40,6 @@ export function addSwarmProfile(stack: Construct, props: ProfileProps): void {
     network,
     dependsOn: before.length > 0 ? before : undefined,
   });
-  new SwarmService(stack, "load-balancer", { spec: services.loadBalancer, network, dependsOn: [litellm.service] });
+  const loadBalancer = new SwarmService(stack, "load-balancer", { spec: services.loadBalancer, network, dependsOn: [litellm.service] });
+  return { proxy: loadBalancer.service, database: postgres?.service };
 }

@@ -14,7 +14,8 @@ export const terraformBinary = process.env.TERRAFORM_BINARY_NAME || "terraform";
 export const terraformAvailable = spawnSync(terraformBinary, ["version"], { encoding: "utf8" }).status === 0;
 
 const PROVIDER_REFERENCE = /\b((?:random|docker)_[a-z_]+)\.([A-Za-z0-9_-]+)\.([a-z_]+)\b/g;
-const META_ARGUMENTS = ["depends_on", "lifecycle", "provider", "count", "for_each"];
+// Provisioners too: their commands run, and a destroy-time one may refer only to `self`.
+const META_ARGUMENTS = ["depends_on", "lifecycle", "provider", "count", "for_each", "provisioner"];
 
 export interface Evaluated {
   /** resource type -> logical name -> the body as Terraform evaluated it. */
@@ -41,15 +42,16 @@ export function evaluateWithTerraform(
         return `var.${variable}`;
       }),
     );
-  const output: Record<string, { value: unknown }> = {};
+  // Sensitive, as secrets are (`output -json` still shows them).
+  const output: Record<string, { value: unknown; sensitive: boolean }> = {};
   for (const [type, byName] of Object.entries<Record<string, Record<string, unknown>>>(stack.resource ?? {})) {
     for (const [name, body] of Object.entries(byName)) {
       const plain = Object.fromEntries(Object.entries(body).filter(([key]) => !META_ARGUMENTS.includes(key)));
-      output[`resource__${type}__${name}`] = { value: rewrite(plain) };
+      output[`resource__${type}__${name}`] = { value: rewrite(plain), sensitive: true };
     }
   }
   for (const [name, body] of Object.entries<Record<string, unknown>>(stack.output ?? {})) {
-    output[`output__${name}`] = { value: rewrite(body.value) };
+    output[`output__${name}`] = { value: rewrite(body.value), sensitive: true };
   }
   const locals = stack.locals ? { locals: rewrite(stack.locals) } : {};
   const variable: Record<string, unknown> = {};

@@ -51,7 +51,8 @@ describe("LiteLLMStack", () => {
     });
     expect(postgres.ports ?? []).toEqual([]);
     const litellm = containerNamed(json, "unit-litellm");
-    expect(litellm.depends_on).toEqual([expect.stringMatching(/^docker_container\.postgres_container/)]);
+    // And after the resource that cleans the local files up on destroy (which every resource follows).
+    expect(litellm.depends_on).toEqual([expect.stringMatching(/^docker_container\.postgres_container/), expect.stringMatching(/^terraform_data\.local-files/)]);
   });
 
   test("runs LiteLLM with the generated config, a liveliness healthcheck and the port on loopback", () => {
@@ -72,10 +73,11 @@ describe("LiteLLMStack", () => {
     expect(litellm.env).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^DATABASE_URL=postgresql:\/\/litellm:\$\{urlencode\(.*\)\}@postgres:5432\/litellm$/),
-        expect.stringMatching(/^LITELLM_MASTER_KEY=\$\{coalesce\(var\.LITELLM_MASTER_KEY, "sk-\$\{random_password\./),
-        expect.stringMatching(/^LITELLM_SALT_KEY=\$\{coalesce\(var\.LITELLM_SALT_KEY, /),
-        "ANTHROPIC_API_KEY=${var.ANTHROPIC_API_KEY}",
-        "OPENAI_API_KEY=${var.OPENAI_API_KEY}",
+        // Each secret: its variable, else the synth's inputs file, else generated (values: terraform-evaluate.test.ts).
+        expect.stringMatching(/^LITELLM_MASTER_KEY=\$\{coalesce\(local\.secrets_input_LITELLM_MASTER_KEY_[0-9A-F]{8}, local\.secrets_master_key_generated_/),
+        expect.stringMatching(/^LITELLM_SALT_KEY=\$\{coalesce\(local\.secrets_input_LITELLM_SALT_KEY_[0-9A-F]{8}, /),
+        expect.stringMatching(/^ANTHROPIC_API_KEY=\$\{local\.secrets_input_ANTHROPIC_API_KEY_[0-9A-F]{8}\}$/),
+        expect.stringMatching(/^OPENAI_API_KEY=\$\{local\.secrets_input_OPENAI_API_KEY_[0-9A-F]{8}\}$/),
       ]),
     );
   });
@@ -125,7 +127,7 @@ describe("LiteLLMStack", () => {
     expect(bare.resource.docker_volume).toBeUndefined();
     const litellm = containerNamed(bare, "unit-litellm");
     expect(litellm.env.some((e: string) => e.startsWith("DATABASE_URL="))).toBe(false);
-    expect(litellm.depends_on).toBeUndefined();
+    expect(litellm.depends_on).toEqual([expect.stringMatching(/^terraform_data\.local-files/)]);
   });
 
   test("names every resource after the stack, and binds where asked", () => {
@@ -152,7 +154,9 @@ describe("LiteLLM's dashboard", () => {
     expect(litellmEnv(json)).toEqual(
       expect.arrayContaining([
         "UI_USERNAME=admin",
-        expect.stringMatching(/^UI_PASSWORD=\$\{coalesce\(var\.LITELLM_UI_PASSWORD, var\.LITELLM_MASTER_KEY, "sk-\$\{random_password\.secrets_master_key_[0-9A-F]{8}\.result\}"\)\}$/),
+        expect.stringMatching(
+          /^UI_PASSWORD=\$\{coalesce\(local\.secrets_input_LITELLM_UI_PASSWORD_[0-9A-F]{8}, local\.secrets_input_LITELLM_MASTER_KEY_[0-9A-F]{8}, local\.secrets_master_key_generated_[0-9A-F]{8}\)\}$/,
+        ),
       ]),
     );
     expect(json.variable.LITELLM_UI_PASSWORD).toMatchObject({ sensitive: true, default: "" });
@@ -189,7 +193,7 @@ describe("Redis whenever more than one LiteLLM process serves", () => {
     expect(redis.volumes ?? []).toEqual([]);
     expect(JSON.stringify(redis.command)).not.toMatch(/var\.|random_password/);
     expect(redis.env).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^REDIS_PASSWORD=\$\{coalesce\(var\.LITELLM_REDIS_PASSWORD, random_password\.secrets_redis_password_[0-9A-F]{8}\.result\)\}$/)]),
+      expect.arrayContaining([expect.stringMatching(/^REDIS_PASSWORD=\$\{coalesce\(local\.secrets_input_LITELLM_REDIS_PASSWORD_[0-9A-F]{8}, random_password\.secrets_redis_password_[0-9A-F]{8}\.result\)\}$/)]),
     );
     const litellm = named(json, "unit-litellm");
     expect(litellm.env).toEqual(expect.arrayContaining(["REDIS_HOST=redis", "REDIS_PORT=6379", expect.stringMatching(/^REDIS_PASSWORD=\$\{coalesce/)]));

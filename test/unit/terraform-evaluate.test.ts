@@ -4,7 +4,12 @@
  * newlines or unicode the configuration holds. Runs Terraform (no provider needed) on every
  * resource body and output of the synthesized stack; see test/support/terraform-evaluate.ts.
  */
+import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Testing } from "cdktf";
+import { secretInputsFile, writeSecretInputs } from "../../src/containers/secret-inputs-file";
 import { envList } from "../../src/containers/container-spec";
 import { liteLLMSpec, postgresSpec, redisSpec, type StackSecrets } from "../../src/containers/service-specs";
 import { renderOpenClawSnippet } from "../../src/generate/openclaw-snippet";
@@ -99,5 +104,38 @@ describe("Terraform renders exactly the text we generated", () => {
     json.output.base_url.value = "http://x/${upper(\"evaluated\")}";
     const { outputs } = evaluateWithTerraform(JSON.stringify(json), () => "R", VARIABLES);
     expect(outputs.base_url).toBe("http://x/EVALUATED");
+  });
+});
+
+describe("each secret: its TF_VAR_*, else the inputs file the synth wrote from its shell, else generated", () => {
+  const reference = (type: string, name: string, attribute: string) => `${type}.${name}.${attribute}`;
+  const config = validConfig({ keys: [{ alias: "openclaw", maxBudget: 1 }] });
+  const envOf = (evaluated: ReturnType<typeof evaluateWithTerraform>) =>
+    Object.fromEntries((containerNamed(evaluated, "unit-litellm").env as string[]).map((line) => [line.split("=")[0], line.slice(line.indexOf("=") + 1)]));
+
+  evaluationTest("what cdktf deploy, terraform apply and npm run deploy all read: file, variable over file, generated without either", () => {
+    const dir = mkdtempSync(join(tmpdir(), "secret-inputs-"));
+    try {
+      const file = secretInputsFile(dir, config.name);
+      writeSecretInputs(file, { LITELLM_MASTER_KEY: "sk-from-file", ANTHROPIC_API_KEY: "sk-ant-from-file" });
+      const json = Testing.synth(new LiteLLMStack(Testing.app(), config.name, { config, projectDir: dir }));
+
+      const fromFile = envOf(evaluateWithTerraform(json, reference));
+      expect(fromFile).toMatchObject({ LITELLM_MASTER_KEY: "sk-from-file", ANTHROPIC_API_KEY: "sk-ant-from-file", OPENAI_API_KEY: "" });
+
+      const variableWins = envOf(evaluateWithTerraform(json, reference, { LITELLM_MASTER_KEY: "sk-from-variable" }));
+      expect(variableWins).toMatchObject({ LITELLM_MASTER_KEY: "sk-from-variable", ANTHROPIC_API_KEY: "sk-ant-from-file" });
+
+      rmSync(file);
+      const generated = evaluateWithTerraform(json, reference);
+      expect(envOf(generated).LITELLM_MASTER_KEY).toMatch(/^sk-random_password\.secrets_master_key_[0-9A-F]{8}\.result$/);
+      // The keys step is handed the hash LiteLLM keeps of each declared key, never the value itself.
+      const step = Object.entries(generated.resources.terraform_data).find(([name]) => name.startsWith("virtual-keys"))?.[1];
+      const value = (generated.outputs.virtual_keys as Record<string, string>).openclaw;
+      expect(JSON.parse(step?.input.key_hashes)).toEqual({ openclaw: createHash("sha256").update(value).digest("hex") });
+      expect(step?.input.master_key).toBe(envOf(generated).LITELLM_MASTER_KEY);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -16,7 +16,7 @@ import type { StackConfig } from "../../../src/catalog/validate";
 export const PROJECT_ROOT = resolve(__dirname, "..", "..", "..");
 
 /** What a user's clone holds that the commands need (node_modules is linked, not copied). */
-const PROJECT_FILES = ["package.json", "tsconfig.json", "tsconfig.build.json", "cdktf.json", "main.ts", "src", "stacks", "scripts", "templates", "examples"];
+const PROJECT_FILES = [".npmrc", "package.json", "tsconfig.json", "tsconfig.build.json", "cdktf.json", "main.ts", "src", "stacks", "scripts", "templates", "examples"];
 
 /** The mirror of the pinned providers: $TERRAFORM_PROVIDER_MIRROR, else ../shared/terraform-providers. */
 export function providerMirror(): string | undefined {
@@ -49,7 +49,7 @@ export function mirrorCliConfig(dir: string): string {
 export type { CommandResult };
 
 /** Variables of the test process that must not reach a user's command (they would change what it does). */
-const STRIPPED_ENV = /^(TF_VAR_|LITELLM_|EXPERIMENT$|DOCKER_HOST$|TF_CLI_CONFIG_FILE$|JEST_|npm_)/;
+const STRIPPED_ENV = /^(TF_VAR_|LITELLM_|EXPERIMENT$|DOCKER_HOST$|TF_CLI_CONFIG_FILE$|JEST_|npm_|CHECKPOINT_DISABLE$|NODE_OPTIONS$)/;
 
 export class Checkout {
   readonly dir: string;
@@ -82,6 +82,11 @@ export class Checkout {
     return this.spawn("npm", ["run", "--silent", script, ...(args.length > 0 ? ["--", ...args] : [])], this.dir, extraEnv, echo);
   }
 
+  /** `npx <args>` in the checkout (`npx cdktf deploy ...`), as a user types it, without a terminal. */
+  npx(args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CommandResult> {
+    return this.spawn("npx", args, this.dir, extraEnv, true);
+  }
+
   /** Terraform itself in a stack's synthesized folder (the drift check a user or CI runs). */
   terraform(stackName: string, args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CommandResult> {
     return this.spawn("terraform", args, join(this.dir, "cdktf.out", "stacks", stackName), extraEnv, false);
@@ -101,7 +106,7 @@ export class Checkout {
     const started = Date.now();
     const child = spawn(command, [...args], { cwd, env: this.env(extraEnv), stdio: ["ignore", "pipe", "pipe"] });
     const result = await collectOutput(child, started);
-    if (echo) process.stdout.write(`$ npm ${args.join(" ")}  (exit ${result.status}, ${result.seconds.toFixed(1)} s): ${result.lastLine}\n`);
+    if (echo) process.stdout.write(`$ ${command} ${args.join(" ")}  (exit ${result.status}, ${result.seconds.toFixed(1)} s): ${result.lastLine}\n`);
     return result;
   }
 }
