@@ -332,9 +332,12 @@ function zodProblems(error: z.ZodError, prefix: PropertyKey[]): ConfigProblem[] 
       return issue.keys.map((key) => ({ path: formatPath([...segments, key]), message: "unknown key" }));
     }
     const missing = issue.code === "invalid_type" && /received undefined/.test(issue.message);
+    // A quoted number (maxBudget: "50", a YAML habit) or a currency sign: say how to write it.
+    const quotedNumber = issue.code === "invalid_type" && issue.expected === "number" && /received string/.test(issue.message);
     // A record key's own message ("must be a LiteLLM parameter name") rather than zod's "Invalid key in record".
     const message = issue.code === "invalid_key" ? (issue.issues[0]?.message ?? issue.message) : issue.message;
-    return [{ path: formatPath(segments), message: missing ? "is required" : message }];
+    const shown = missing ? "is required" : quotedNumber ? 'must be a number, not text: no quotes, no currency sign (50, not "50" or $50)' : message;
+    return [{ path: formatPath(segments), message: shown }];
   });
 }
 

@@ -2,9 +2,10 @@
  * Deploy and destroy, step by step, each step able to stop the run before anything changes:
  * state in its place -> synth -> terraform init -> plan (saved) -> the data guard on that plan ->
  * apply exactly that plan, watching the containers start -> outputs. Used by `npm run deploy` /
- * `npm run destroy`; a user's own `cdktf deploy` still works, without these checks.
+ * `npm run destroy`. A user's own `cdktf deploy` gets the same stack (secrets, keys and the
+ * destroy's clean-up are in the synthesized configuration), without these checks.
  */
-import { chmodSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { StackConfig } from "../catalog/validate";
 import { DELETE_DATA_ENV } from "../catalog/data-protection";
@@ -154,6 +155,22 @@ function writeOutputsFile(outputs: TerraformOutputs, options: LifecycleOptions):
   chmodSync(file, 0o600); // a file from an earlier version may be world-readable
 }
 
+/** After a destroy: the stack's outputs (its URL) describe nothing any more; the file goes when it held only them. */
+function forgetOutputs(options: Pick<LifecycleOptions, "config" | "projectDir">): void {
+  const file = join(options.projectDir, OUTPUTS_FILE);
+  if (!existsSync(file)) return;
+  let outputs: Record<string, unknown>;
+  try {
+    outputs = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+  } catch {
+    return; // not ours to judge: a file we cannot read is left as it is
+  }
+  if (!(options.config.name in outputs)) return;
+  delete outputs[options.config.name];
+  if (Object.keys(outputs).length === 0) rmSync(file);
+  else writeFileSync(file, `${JSON.stringify(outputs, null, 2)}\n`, { mode: 0o600 });
+}
+
 export async function deployStack(options: LifecycleOptions): Promise<DeployOutcome> {
   const terraform = await prepare(options);
   if (!(terraform instanceof TerraformRunner)) return terraform;
@@ -179,12 +196,16 @@ export async function destroyStack(options: LifecycleOptions, beforeApply?: () =
   const { config, projectDir } = options;
   for (const line of moveLegacyState(config, projectDir, chooseBinary(options.env).command)) (options.log ?? console.log)(line);
   if (localStateResourceCount(config, projectDir) === 0) {
+    forgetOutputs(options);
     return { code: 0, summary: `nothing to destroy: stack "${config.name}" has no resources in its state (${localStatePath(config, projectDir)})` };
   }
   const terraform = await prepare(options);
   if (!(terraform instanceof TerraformRunner)) return terraform;
   const result = await planCheckApply(terraform, options, true, beforeApply);
   secureStateFiles(config, projectDir);
-  if (result === "no changes") return { code: 0, summary: `nothing to destroy: stack "${config.name}" has no resources in its state` };
-  return result.code === 0 ? { code: 0, summary: `stack "${config.name}" destroyed` } : result;
+  if (result !== "no changes" && result.code !== 0) return result;
+  forgetOutputs(options);
+  return result === "no changes"
+    ? { code: 0, summary: `nothing to destroy: stack "${config.name}" has no resources in its state` }
+    : { code: 0, summary: `stack "${config.name}" destroyed` };
 }

@@ -158,8 +158,11 @@ describe("[real Terraform, terraform_data stand-in] protected data", () => {
     const refused = await destroyStack(options(dir), async () => void (keysDeleted = true));
     expect(refused.summary).toMatch(/^refused: the plan would delete terraform_data\.postgres-data/);
     expect(keysDeleted).toBe(false);
+    expect(JSON.parse(readFileSync(join(dir, "outputs.json"), "utf8"))).toHaveProperty("seq");
     expect((await destroyStack(options(dir, {}, true), async () => void (keysDeleted = true))).code).toBe(0);
     expect(keysDeleted).toBe(true);
+    // The destroyed stack's URL is no output any more: the file held only its outputs, and is gone.
+    expect(existsSync(join(dir, "outputs.json"))).toBe(false);
     expect(await destroyStack(options(dir))).toEqual({
       code: 0,
       summary: `nothing to destroy: stack "seq" has no resources in its state (${join(dir, "terraform-state", "seq.tfstate")})`,

@@ -37,6 +37,15 @@ describe("validateStackConfig", () => {
     ]);
   });
 
+  test("a number written as text (a budget in quotes, with a currency sign) says how to write it", () => {
+    for (const budget of ["50", "$50"]) {
+      expect(problemsOf(configInput({ keys: [{ alias: "openclaw", maxBudget: budget }] }))).toEqual([
+        'keys[0].maxBudget: must be a number, not text: no quotes, no currency sign (50, not "50" or $50)',
+      ]);
+    }
+    expect(problemsOf(configInput({ litellm: { port: "4000" } }))).toEqual(['litellm.port: must be a number, not text: no quotes, no currency sign (50, not "50" or $50)']);
+  });
+
   test("fails on duplicate model ids", () => {
     const problems = problemsOf(configInput({ models: [{ preset: "mock" }, { preset: "mock" }], router: {}, openclaw: {} }));
     expect(problems).toEqual(['models[1].id: duplicate model id "mock" (also models[0])']);
