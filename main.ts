@@ -6,26 +6,32 @@
  */
 import { App } from "cdktf";
 import { ConfigError } from "./src/catalog/config-error";
-import { missingCredentialWarnings } from "./src/catalog/credential-warnings";
+import { freeModelBudgetWarnings } from "./src/catalog/budget-warnings";
+import { answerableCatalog } from "./src/catalog/answerable-models";
 import { exposureFindings } from "./src/catalog/exposure";
 import { dataDeletionAllowed } from "./src/catalog/data-protection";
 import { configPath, loadStackConfig } from "./src/catalog/load-config";
 import { projectRoot } from "./src/catalog/project-root";
 import { secretEnvNames } from "./src/catalog/terraform-env";
 import { secretInputProblems, secretInputsFile, secretInputValues, writeSecretInputs } from "./src/containers/secret-inputs-file";
+import { localStatePath } from "./src/containers/state-backend";
 import { secureStateFiles } from "./src/lifecycle/state-files";
 import { LiteLLMStack } from "./stacks/litellm-stack";
 
 function main(env: NodeJS.ProcessEnv): number {
   try {
-    const config = loadStackConfig(undefined, undefined, env);
+    const answerable = answerableCatalog(loadStackConfig(undefined, undefined, env), env);
+    const { config } = answerable;
     const exposure = exposureFindings(config, env);
     const problems = [...exposure.problems, ...secretInputProblems(env)];
     if (problems.length > 0) throw new ConfigError("stack configuration", problems);
-    for (const warning of [...exposure.warnings, ...missingCredentialWarnings(config, env)]) console.warn(warning);
+    for (const warning of [...exposure.warnings, ...answerable.warnings, ...freeModelBudgetWarnings(config)]) console.warn(warning);
     const root = projectRoot();
     secureStateFiles(config, root);
-    writeSecretInputs(secretInputsFile(root, config.name), secretInputValues(secretEnvNames(config), env));
+    // Beside a local state only, as private as it: a remote state's checkout (a CI job's workspace)
+    // gets no plaintext copy of what the backend keeps encrypted; there, set TF_VAR_<NAME>.
+    const handOver = localStatePath(config, root) ? secretInputValues(secretEnvNames(config), env) : {};
+    writeSecretInputs(secretInputsFile(root, config.name), handOver);
     const app = new App();
     new LiteLLMStack(app, config.name, { config, allowDataDeletion: dataDeletionAllowed(env), projectDir: root, configFile: configPath(env) });
     app.synth();

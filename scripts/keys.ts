@@ -13,8 +13,7 @@
 import { loadStackConfig } from "../src/catalog/load-config";
 import { projectRoot } from "../src/catalog/project-root";
 import { reconcileStackKeys, retireStepKeys, tearDownKeys } from "../src/proxy-admin/key-reconciler";
-import { LiteLLMAdmin } from "../src/proxy-admin/litellm-admin";
-import { MASTER_KEY_ENV, STEP_KEY_HASHES_ENV } from "../src/catalog/env-names";
+import { STEP_KEY_HASHES_ENV } from "../src/catalog/env-names";
 import { readRetiredKeys, writeRetiredKeys } from "../src/proxy-admin/retired-keys";
 import { connectToProxy } from "../src/lifecycle/stack-outputs";
 import { runCommand } from "./command";
@@ -28,9 +27,8 @@ async function main([command, alias]: string[]): Promise<number> {
   }
   const config = loadStackConfig();
   if (command === "retire") {
-    // From the keys step's destroy-time command: everything it needs is in its environment.
-    const admin = new LiteLLMAdmin(process.env.LITELLM_BASE_URL ?? "", process.env[MASTER_KEY_ENV] ?? "");
-    await retireStepKeys(admin, config, JSON.parse(process.env[STEP_KEY_HASHES_ENV] || "{}") as Record<string, string>, projectRoot());
+    // The keys step's destroy-time command: the hashes it held are in its environment.
+    retireStepKeys(config.name, JSON.parse(process.env[STEP_KEY_HASHES_ENV] || "{}") as Record<string, string>, projectRoot());
     return 0;
   }
   const { access, admin } = connectToProxy(config);

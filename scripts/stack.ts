@@ -54,6 +54,19 @@ function runningStacks(target: DockerTarget = {}): RunningStack[] | undefined {
   return result.status === 0 ? parseDockerPs(result.stdout) : undefined;
 }
 
+/**
+ * The engine `stacks` lists: the configuration's docker.host and certPath when it loads (the engine
+ * the deploy uses), else DOCKER_HOST as the docker CLI reads it.
+ */
+function configuredEngine(): DockerTarget {
+  try {
+    return loadStackConfig().docker;
+  } catch (error) {
+    if (error instanceof ConfigError) return {};
+    throw error;
+  }
+}
+
 /** The app, as cdktf would run it: compiled JavaScript, or main.ts when this script runs from source. */
 function synth(root: string, env: NodeJS.ProcessEnv): () => Promise<number> {
   const fromSource = __filename.endsWith(".ts");
@@ -94,9 +107,10 @@ async function main([command, ...rest]: string[]): Promise<number> {
   // From the process's start: node itself and loading the modules.
   phases.add("node start-up", performance.now());
   if (command === "stacks") {
-    const engine = engineInfo();
-    const stacks = "error" in engine ? undefined : runningStacks();
-    if (!stacks) return finish({ code: 1, summary: noEngineMessage(undefined, "error" in engine ? engine.error : "docker ps failed") });
+    const target = configuredEngine();
+    const engine = engineInfo(target);
+    const stacks = "error" in engine ? undefined : runningStacks(target);
+    if (!stacks) return finish({ code: 1, summary: noEngineMessage(target.host, "error" in engine ? engine.error : "docker ps failed") });
     console.log(rest.includes("--json") ? JSON.stringify(stacks, null, 2) : formatStacks(stacks));
     return 0;
   }

@@ -85,8 +85,9 @@ export class LiteLLMStack extends TerraformStack {
     // One profile renders the services: plain containers, or swarm services behind a load balancer.
     const addProfile = config.profile === "swarm" ? addSwarmProfile : addContainerProfile;
     const { proxy, database } = addProfile(this, { config, secrets, allowDataDeletion: props.allowDataDeletion });
-    // Keys need the database (validation refuses them without it).
-    if (config.keys.length > 0 && database) {
+    // Keys live in the database (validation refuses them without it); the step stays with no key
+    // declared, so that dropping the last one revokes it.
+    if (database) {
       new KeyStep(this, "virtual-keys", {
         config,
         masterKey: secrets.masterKey,

@@ -2,7 +2,7 @@
 import { isIP } from "node:net";
 import type { ConfigProblem } from "./config-error";
 import type { StackConfig } from "./validate";
-import { MASTER_KEY_ENV } from "./env-names";
+import { MASTER_KEY_ENV, UI_PASSWORD_ENV } from "./env-names";
 
 export function isLoopback(address: string): boolean {
   return isIP(address) === 4 ? address.startsWith("127.") : address === "::1";
@@ -29,6 +29,14 @@ export function exposureFindings(config: StackConfig, env: NodeJS.ProcessEnv): E
           bindAddress === "0.0.0.0" || bindAddress === "::" ? "every interface" : bindAddress
         } of ${host}: keep it behind a firewall or a TLS reverse proxy`,
   ];
+  // The dashboard's login falls back to the master key: typed into a browser, over plain HTTP,
+  // from anywhere the port reaches.
+  if (config.dashboard.enabled && !env[UI_PASSWORD_ENV]) {
+    warnings.push(
+      `warning: LiteLLM's dashboard (/ui) is reachable there too, and its password is the master key: set ${UI_PASSWORD_ENV} ` +
+        "to give it one of its own, or dashboard.enabled: false",
+    );
+  }
   const masterKey = env[MASTER_KEY_ENV];
   const problems: ConfigProblem[] =
     masterKey && masterKey.startsWith("sk-")

@@ -301,7 +301,11 @@ function resolveModels(
       }
       base = { id: presetName, ...preset };
     }
-    const model = resolvedModelSchema.safeParse({ ...base, ...overrides });
+    // A cost the entry itself writes is what LiteLLM charges (a preset's cost is OpenClaw's
+    // display of a model LiteLLM prices itself): else a budget over a model LiteLLM cannot price
+    // would silently never count. `pricing: litellm` keeps LiteLLM's own price.
+    const charged = overrides.cost !== undefined && overrides.pricing === undefined ? { pricing: "catalog" } : {};
+    const model = resolvedModelSchema.safeParse({ ...base, ...overrides, ...charged });
     if (!model.success) {
       problems.push(...zodProblems(model.error, ["models", i]));
       return;

@@ -16,14 +16,16 @@ export interface LocalFilesCleanupProps {
  *
  * Every other resource of the stack depends on this one (`dependOnIt`), so it is destroyed last:
  * Terraform writes the backup once per run, at its first state write, which is then long done.
- * The file list is its `input`: a change updates it in place and deletes nothing.
  */
 export class LocalFilesCleanup extends Construct {
   readonly resource: DataResource;
 
   constructor(scope: Construct, id: string, props: LocalFilesCleanupProps) {
     super(scope, id);
-    this.resource = new DataResource(this, "files", { input: { files: props.files.map(literal) } });
+    // No input: the paths are the checkout's, and a stack deployed from another checkout (a CI job's
+    // fresh workspace) must plan no change. A destroy-time command is read from the configuration
+    // of the run that destroys, so it names that checkout's files.
+    this.resource = new DataResource(this, "files", {});
     // As an override: cdktf's provisioner type has no `when`.
     this.resource.addOverride("provisioner", [
       { "local-exec": { when: "destroy", command: literal(`rm -f -- ${props.files.map(shellWord).join(" ")}`) } },

@@ -157,32 +157,13 @@ export async function tearDownKeysOrWarn(
 }
 
 /**
- * The Terraform graph's keys step is going (replaced, or removed from the configuration): the keys
- * it held whose alias the configuration no longer declares are revoked now; all it held are
- * recorded as retired, so the next reconcile revokes those whose value changed and keeps the
- * ones still wanted. A proxy that cannot be reached only leaves them recorded: a destroy goes on.
+ * The Terraform graph's keys step is going (replaced; or destroyed with the stack): every key it
+ * held is recorded as retired, and the reconcile of the step that replaces it revokes those no
+ * longer wanted (a value still wanted is kept: planKeyChanges). It needs no proxy, so a destroy
+ * never waits on one.
  * @param held alias -> token hash, what the step held
  */
-export async function retireStepKeys(
-  admin: LiteLLMAdmin,
-  config: StackConfig,
-  held: Readonly<Record<string, string>>,
-  projectDir: string,
-  log: (line: string) => void = console.log,
-  warn: (line: string) => void = console.warn,
-): Promise<void> {
-  const declared = new Set(config.keys.map((key) => key.alias));
+export function retireStepKeys(stackName: string, held: Readonly<Record<string, string>>, projectDir: string): void {
   const all = Object.entries(held).map(([alias, tokenHash]) => ({ alias, tokenHash }));
-  const ledger = [...readRetiredKeys(projectDir, config.name), ...all];
-  writeRetiredKeys(projectDir, config.name, ledger);
-  const gone = all.filter((key) => !declared.has(key.alias));
-  if (gone.length === 0) return;
-  try {
-    await reconcileKeys(admin, { ...config, keys: [] }, {}, gone, log);
-    const revoked = new Set(gone.map((key) => key.tokenHash));
-    writeRetiredKeys(projectDir, config.name, ledger.filter((key) => !revoked.has(key.tokenHash)));
-  } catch (error) {
-    if (!(error instanceof AdminError)) throw error;
-    warn(`warning: keys ${gone.map((key) => key.alias).join(", ")} not revoked yet (${error.message}); the next deploy or \`npm run keys -- reconcile\` revokes them`);
-  }
+  writeRetiredKeys(projectDir, stackName, [...readRetiredKeys(projectDir, stackName), ...all]);
 }

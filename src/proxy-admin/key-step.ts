@@ -30,8 +30,11 @@ export interface KeyStepProps {
  * (`npm run deploy`, `cdktf deploy`, `terraform apply` in the stack's folder, OpenTofu) creates,
  * updates and revokes them alike: the project's own reconciler (`keys.js reconcile`), run once the
  * proxy is healthy, and again whenever the declared keys, their values or the database's container change.
- * When the step is replaced or removed, `keys.js retire` revokes the keys the configuration no
- * longer declares and leaves the others to the next reconcile, which keeps those still wanted.
+ * When the step is replaced, `keys.js retire` records the keys it held as retired (hashes, beside
+ * the state), and the new step's reconcile revokes those no longer wanted and keeps the others.
+ * The step stays in the configuration with no key declared (Terraform runs a destroy-time command
+ * only for a resource still in the configuration), so dropping the last key revokes it too; a
+ * destroy of the stack takes the keys with the database, and the record with the local files.
  *
  * The values reach the command by its environment, never its command line or a file; Terraform
  * prints the command and its output, which names aliases and actions only.
@@ -47,14 +50,11 @@ export class KeyStep extends Construct {
       new TerraformLocal(this, "hashes", `\${jsonencode({ for alias, value in ${values.fqn} : alias => sha256(value) })}`).asString,
     );
     const step = new DataResource(this, "reconcile", {
-      // In place when these change (no command runs): what `retire` reads when the step goes.
-      input: {
-        base_url: literal(config.openclaw.baseUrl),
-        master_key: props.masterKey,
-        key_hashes: hashes,
-        config_file: literal(props.configFile),
-        experiment: literal(config.experiment ?? ""),
-      },
+      // What `retire` reads when the step goes (a destroy-time command sees only the step itself).
+      // Hashes only: Terraform prints a destroyed resource's input in the plan, sensitive or not;
+      // and no path of the checkout, so a stack deployed from another checkout (a CI job's fresh
+      // workspace) plans no change.
+      input: { key_hashes: hashes },
       triggersReplace: {
         database: props.database.id,
         settings: literal(JSON.stringify(config.keys.map((key) => [keySettings(config.name, key), key.expiresAfter ?? null]))),
@@ -84,12 +84,10 @@ export class KeyStep extends Construct {
           when: "destroy",
           command: literal(`node ${keysScript} retire`),
           working_dir: literal(props.projectDir),
-          // A destroy-time command sees only the step itself.
+          // Literals, or the step itself: all a destroy-time command may refer to.
           environment: {
-            [CONFIG_PATH_ENV]: "${self.input.config_file}",
-            [EXPERIMENT_ENV]: "${self.input.experiment}",
-            LITELLM_BASE_URL: "${self.input.base_url}",
-            [MASTER_KEY_ENV]: "${nonsensitive(self.input.master_key)}",
+            [CONFIG_PATH_ENV]: literal(props.configFile),
+            [EXPERIMENT_ENV]: literal(config.experiment ?? ""),
             [STEP_KEY_HASHES_ENV]: "${self.input.key_hashes}",
           },
         },

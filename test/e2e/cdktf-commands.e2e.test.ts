@@ -3,7 +3,8 @@
  * real engine, the real providers (from the mirror, so with --skip-provider-lock), and LiteLLM with
  * its database. One short sequence on one stack: deploy with the user's master key exported, a
  * second deploy that changes nothing, `npm run deploy` on the same stack (one key, not two), and a
- * destroy that leaves no object and no secret-bearing file. No checkpoint line from either command.
+ * destroy that leaves no object and no secret-bearing file. No checkpoint line from either command,
+ * and no secret in any command's output.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from "node:fs";
@@ -37,7 +38,11 @@ let keyValue: string;
 const baseUrl = () => `http://127.0.0.1:${port}`;
 const askMock = (key: string) => chat(baseUrl(), key, { model: "mock", messages: [{ role: "user", content: "hi" }] });
 
+/** Every command's whole output, for the scan for secrets at the end. */
+const outputs: string[] = [];
+
 function expectSucceeded(result: CommandResult): void {
+  outputs.push(`${result.stdout}\n${result.stderr}`);
   if (result.status !== 0) process.stdout.write(`--- stdout\n${result.stdout.slice(-6000)}\n--- stderr\n${result.stderr.slice(-4000)}\n`);
   expect(result.status).toBe(0);
   // CDKTF's telemetry call, which fails on a machine without internet: the checkout's .npmrc turns it off.
@@ -140,6 +145,7 @@ describeReal("cdktf deploy and cdktf destroy, as complete and safe as npm run de
 
   test("npm run deploy on the stack cdktf deployed: the same one key, nothing revoked", async () => {
     const deployed = await checkout.npm("deploy", [], USER_ENV);
+    outputs.push(`${deployed.stdout}\n${deployed.stderr}`);
     expect(deployed.status).toBe(0);
     expect(deployed.lastLine).toBe(`stack "${NAME}" is up to date: nothing changed`);
     expect(deployed.stdout).toMatch(/key openclaw is up to date/);
@@ -159,6 +165,9 @@ describeReal("cdktf deploy and cdktf destroy, as complete and safe as npm run de
     expectSucceeded(destroyed);
     expect(await objectsLabelled(`${LABEL_PREFIX}.stack=${NAME}`)).toEqual({ containers: [], networks: [], volumes: [] });
     expect(filesHolding(secrets)).toEqual([]);
+    // Nor any command's output: plans (a destroyed resource's values included), provisioners, outputs.
+    for (const output of outputs) expect(secrets.filter((secret) => output.includes(secret))).toEqual([]);
+    expect(outputs.length).toBeGreaterThanOrEqual(4);
     // The state itself stays (empty), as Terraform leaves it: the record that nothing is deployed.
     expect(existsSync(join(checkout.dir, "terraform-state", `${NAME}.tfstate`))).toBe(true);
   });

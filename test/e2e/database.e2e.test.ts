@@ -46,7 +46,7 @@ const stackConfig = (litellmImage: string, extraModels: unknown[] = [], changes:
   ...changes,
 });
 /** A mock model with a price, and a real deployment whose provider is down (nothing listens on port 9). */
-const PRICED = { preset: "mock", id: "mock-priced", name: "Mock with a price", cost: { input: 1000, output: 1000 }, pricing: "catalog" };
+const PRICED = { preset: "mock", id: "mock-priced", name: "Mock with a price", cost: { input: 1000, output: 1000 } };
 const DOWN = { id: "provider-down", name: "Provider that is down", model: "openai/gpt-4o", apiKeyEnv: "E2E_DOWN_PROVIDER_KEY", apiBase: "http://127.0.0.1:9/v1", contextWindow: 8192, maxTokens: 1024 };
 const DOWN_ENV = { E2E_DOWN_PROVIDER_KEY: "sk-e2e-down-provider-000000" };
 

@@ -18,8 +18,9 @@ export const LANES: readonly Lane[] = [
   { name: "swarm", files: ["real-path.e2e.test.ts", "swarm.e2e.test.ts", "redis.e2e.test.ts", "cdktf-commands.e2e.test.ts"] },
   // A second engine over ssh and S3 of its own: the longest single file.
   { name: "remote", files: ["shared-proxy.e2e.test.ts", "failed-start.e2e.test.ts", "recordings.e2e.test.ts"] },
-  // One stack each on the local engine, and state backends of their own.
-  { name: "local", files: ["stack.e2e.test.ts", "remote-state.e2e.test.ts", "opentofu.e2e.test.ts", "keys.e2e.test.ts", "experiments.e2e.test.ts"] },
+  // One stack each on the local engine, and state backends of their own. first-run after stack,
+  // which installs OpenClaw (never two installs into one folder at once).
+  { name: "local", files: ["stack.e2e.test.ts", "first-run.e2e.test.ts", "remote-state.e2e.test.ts", "opentofu.e2e.test.ts", "keys.e2e.test.ts", "experiments.e2e.test.ts"] },
 ];
 
 /**

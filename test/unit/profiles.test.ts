@@ -112,14 +112,20 @@ describe("shared proxy, provisioned from CI", () => {
     expect(synth({ ...shared, backend }, env).terraform.backend).toEqual(expected);
   });
 
-  test("warns about the exposure, naming address, port and host", () => {
+  test("warns about the exposure, naming address, port and host; and about the dashboard whose password is the master key", () => {
     const config = validateStackConfig(configInput(shared), presets);
+    const exposure = "warning: litellm.bindAddress 0.0.0.0 publishes the proxy on port 4000 of every interface of ssh://deploy@llm.internal:2222: keep it behind a firewall or a TLS reverse proxy";
     expect(exposureFindings(config, env)).toEqual({
       warnings: [
-        "warning: litellm.bindAddress 0.0.0.0 publishes the proxy on port 4000 of every interface of ssh://deploy@llm.internal:2222: keep it behind a firewall or a TLS reverse proxy",
+        exposure,
+        "warning: LiteLLM's dashboard (/ui) is reachable there too, and its password is the master key: set LITELLM_UI_PASSWORD to give it one of its own, or dashboard.enabled: false",
       ],
       problems: [],
     });
+    // A password of its own, or no dashboard: only the exposure itself.
+    expect(exposureFindings(config, { ...env, LITELLM_UI_PASSWORD: "ui-pass" }).warnings).toEqual([exposure]);
+    const noDashboard = validateStackConfig(configInput({ ...shared, dashboard: { enabled: false } }), presets);
+    expect(exposureFindings(noDashboard, env).warnings).toEqual([exposure]);
   });
 
   test("fails when bound beyond loopback without an operator-managed master key", () => {

@@ -260,7 +260,10 @@ test("the swarm profile is reachable on every interface: warned, and refused wit
   expect(config.litellm.bindAddress).toBe("0.0.0.0");
   const without = exposureFindings(config, {});
   // What is true of the profile (it has no bindAddress to set): host-mode ports on every interface.
-  expect(without.warnings).toEqual([expect.stringMatching(/^warning: the swarm profile publishes the proxy on port 4000 of every interface of each node that runs its load balancer \(host-mode ports/)]);
+  expect(without.warnings).toEqual([
+    expect.stringMatching(/^warning: the swarm profile publishes the proxy on port 4000 of every interface of each node that runs its load balancer \(host-mode ports/),
+    expect.stringMatching(/^warning: LiteLLM's dashboard \(\/ui\) is reachable there too, and its password is the master key/),
+  ]);
   expect(without.warnings[0]).not.toMatch(/bindAddress/);
   expect(without.problems).toEqual([{ path: "profile", message: expect.stringMatching(/^the swarm profile publishes port 4000 on every interface of every node.*set LITELLM_MASTER_KEY/) }]);
   expect(exposureFindings(config, { LITELLM_MASTER_KEY: "sk-operator-managed" }).problems).toEqual([]);

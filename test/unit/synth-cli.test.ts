@@ -3,18 +3,33 @@
  */
 import { terraformLiteral } from "../../src/containers/terraform-literal";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const root = join(__dirname, "../..");
 const tsx = join(root, "node_modules/.bin/tsx");
 
+/**
+ * A throwaway copy of the project (node_modules linked): a synth writes beside the state folder of
+ * the checkout it runs from (terraform-state/, with the secrets of its shell), never this one's.
+ */
+function throwawayCheckout(): string {
+  const dir = mkdtempSync(join(tmpdir(), "synth-checkout-"));
+  for (const entry of ["package.json", "tsconfig.json", "cdktf.json", "main.ts", "stack.config.yaml", "src", "stacks", "templates", "examples"]) {
+    cpSync(join(root, entry), join(dir, entry), { recursive: true });
+  }
+  symlinkSync(join(root, "node_modules"), join(dir, "node_modules"));
+  return dir;
+}
+const checkout = throwawayCheckout();
+afterAll(() => rmSync(checkout, { recursive: true, force: true }));
+
 /** Runs a synth with only the given variables (plus PATH) in its environment. */
 function synth(env: Record<string, string>) {
   const outdir = join(mkdtempSync(join(tmpdir(), "synth-")), "cdktf.out");
   const result = spawnSync(tsx, ["main.ts"], {
-    cwd: root,
+    cwd: checkout,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", CDKTF_OUTDIR: outdir, ...env },
     encoding: "utf8",
   });
@@ -39,9 +54,28 @@ describe("synth", () => {
   const withTfVars = Object.fromEntries(Object.entries(secrets).flatMap(([k, v]) => [[k, v], [`TF_VAR_${k}`, v]]));
   const run = synth(withTfVars);
 
-  test("succeeds on the default configuration, silently when every key is set", () => {
+  test("succeeds on the default configuration; with every key set, its one warning is the free mock model under the budgeted key", () => {
     expect(run.status).toBe(0);
-    expect(run.stderr).toBe("");
+    expect(run.stderr.trim().split("\n")).toEqual([expect.stringMatching(/^warning: key "openclaw" has a budget of \$50, but its requests to mock cost nothing and never count against it; /)]);
+  });
+
+  test("hands the secrets of its shell to a Terraform run it does not start: owner-only, beside the state of the checkout it runs from", () => {
+    const file = join(checkout, "terraform-state", "litellm.secrets.json");
+    synth(secrets);
+    expect(JSON.parse(readFileSync(file, "utf8"))).toEqual(secrets);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(join(checkout, "terraform-state")).mode & 0o777).toBe(0o700);
+    expect(existsSync(join(root, "terraform-state", "litellm.secrets.json"))).toBe(false);
+    // A synth without them removes the file: as with an unset TF_VAR_*, the generated values apply.
+    synth({});
+    expect(existsSync(file)).toBe(false);
+  });
+
+  test("with a remote state, no plaintext copy of the secrets in the checkout (a CI job's workspace)", () => {
+    const remote = synth({ ...secrets, GEMINI_API_KEY: "g", LITELLM_STACK_CONFIG: "examples/shared.config.yaml" });
+    expect(remote.status).toBe(0);
+    expect(existsSync(join(checkout, "terraform-state", "team-litellm.secrets.json"))).toBe(false);
+    // (The test before this one shows the same secrets written beside a local state.)
   });
 
   test("writes config.yaml and the OpenClaw snippet beside cdk.tf.json", () => {
@@ -72,11 +106,12 @@ describe("synth", () => {
     for (const name of Object.keys(secrets)) expect(stackJson).toContain(name);
   });
 
-  test("warns once for each credential variable the deployer has not set", () => {
+  test("warns once for each model a credential the deployer has not set leaves out", () => {
     const partial = synth({ ANTHROPIC_API_KEY: "x" });
     expect(partial.status).toBe(0);
     expect(partial.stderr.trim().split("\n")).toEqual([
-      "warning: OPENAI_API_KEY is not set: gpt-4o will fail until it is set and the stack redeployed",
+      "warning: OPENAI_API_KEY not set: gpt-4o is left out of the proxy and the OpenClaw snippet until it is set and the stack redeployed",
+      expect.stringMatching(/^warning: key "openclaw" has a budget/),
     ]);
   });
 
@@ -141,6 +176,14 @@ describe("scripts/stack.ts", () => {
     const stacks = stackCli(["stacks"], { DOCKER_HOST: "unix:///nonexistent/docker.sock" });
     expect(stacks.status).toBe(1);
     expect(stacks.stderr).toMatch(/^error: no Docker Engine answers at unix:\/\/\/nonexistent\/docker\.sock/);
+  });
+
+  test("stacks looks at the engine the configuration names (docker.host), as deploy does", () => {
+    const file = configFile(`unit-stacks-${process.pid}`);
+    writeFileSync(file, `${readFileSync(file, "utf8")}docker:\n  host: unix:///nonexistent/configured.sock\n`);
+    const stacks = stackCli(["stacks"], { LITELLM_STACK_CONFIG: file });
+    expect(stacks.status).toBe(1);
+    expect(stacks.stderr).toMatch(/^error: no Docker Engine answers at unix:\/\/\/nonexistent\/configured\.sock/);
   });
 
   test("destroy with nothing deployed says so and exits 0, at once", () => {

@@ -133,7 +133,8 @@ describe("each secret: its TF_VAR_*, else the inputs file the synth wrote from i
       const step = Object.entries(generated.resources.terraform_data).find(([name]) => name.startsWith("virtual-keys"))?.[1];
       const value = (generated.outputs.virtual_keys as Record<string, string>).openclaw;
       expect(JSON.parse(step?.input.key_hashes)).toEqual({ openclaw: createHash("sha256").update(value).digest("hex") });
-      expect(step?.input.master_key).toBe(envOf(generated).LITELLM_MASTER_KEY);
+      // Hashes only in its input: Terraform prints a destroyed resource's input in the plan, sensitive or not.
+      expect(Object.keys(step?.input ?? {})).toEqual(["key_hashes"]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -76,7 +76,7 @@ describe("validateStackConfig", () => {
       configInput({
         models: [
           { id: "a", name: "A", model: "openai/a", contextWindow: 1000 },
-          { preset: "mock", id: "b", maxTokens: 9000 },
+          { preset: "mock", id: "b", contextWindow: 8192, maxTokens: 9000 },
         ],
         router: {},
         openclaw: {},

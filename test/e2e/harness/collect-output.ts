@@ -18,18 +18,14 @@ export function collectOutput(child: ChildProcess, startedMs: number): Promise<C
   return new Promise((resolve) => {
     let stdout = "";
     let stderr = "";
-    child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-    child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    // The commands print how they ended last, on whichever stream: the last line to arrive (a
+    // warning printed on stderr at the start must not stand for a drift line printed on stdout).
+    let last = "";
+    const keepLast = (text: string) => (last = lastLineOf(text) || last);
+    child.stdout?.on("data", (chunk: Buffer) => keepLast((stdout += chunk.toString("utf8"))));
+    child.stderr?.on("data", (chunk: Buffer) => keepLast((stderr += chunk.toString("utf8"))));
     child.on("close", (code) => {
-      const status = code ?? 1;
-      resolve({
-        status,
-        stdout,
-        stderr,
-        // The commands print how they ended last: on stdout when done, on stderr when they failed.
-        lastLine: status === 0 ? lastLineOf(stdout) : lastLineOf(stderr) || lastLineOf(stdout),
-        seconds: (Date.now() - startedMs) / 1000,
-      });
+      resolve({ status: code ?? 1, stdout, stderr, lastLine: last, seconds: (Date.now() - startedMs) / 1000 });
     });
   });
 }

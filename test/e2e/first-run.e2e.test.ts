@@ -1,0 +1,119 @@
+/**
+ * A new user's first run: the project's own stack.config.yaml (only its name and port changed, so
+ * that it runs beside the other suites), deployed with no provider key, then the real OpenClaw
+ * pointed at it with the budgeted key the deploy created. OpenClaw's first `openclaw agent` turn
+ * must answer. Then the budget: a priced model, and what OpenClaw shows once the key is over it.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { PINNED_LITELLM_IMAGE } from "../../src/catalog/pinned-images";
+import { LABEL_PREFIX } from "../../src/containers/service-specs";
+import { Checkout, type CommandResult, PROJECT_ROOT, realPathUnavailableReason } from "./harness/checkout";
+import { freePort } from "./harness/deployment";
+import { assertEngineAnswers, removeLabelled } from "./harness/engine";
+import { buildLocalImages, tagAsPinned } from "./harness/images";
+import { ensureOpenClaw, freshStateDir, openclaw } from "./harness/openclaw";
+import { waitFor } from "./harness/wait";
+
+assertEngineAnswers();
+const unavailable = realPathUnavailableReason();
+if (unavailable) console.warn(`SKIPPED the first-run suite: ${unavailable}`);
+const describeReal = unavailable ? describe.skip : describe;
+
+const NAME = `first-${process.pid.toString(36)}${Date.now().toString(36).slice(-3)}`;
+const MOCK_TEXT = "Hello from the LiteLLM mock model.";
+
+let checkout: Checkout;
+let defaults: Record<string, any>;
+let stateDir: string;
+let key: string;
+let port: number;
+
+/** The project's default configuration, with this run's name and a free port. */
+function defaultConfig(change: (config: Record<string, any>) => void = () => undefined): Record<string, any> {
+  const config = structuredClone(defaults);
+  config.name = NAME;
+  config.litellm = { ...config.litellm, port };
+  change(config);
+  return config;
+}
+
+function expectDeployed(result: CommandResult): void {
+  if (result.status !== 0) process.stdout.write(`--- stdout\n${result.stdout.slice(-5000)}\n--- stderr\n${result.stderr.slice(-3000)}\n`);
+  expect(result.status).toBe(0);
+  expect(result.lastLine).toBe(`stack "${NAME}" deployed`);
+}
+
+const agentTurn = (message: string) => openclaw(["agent", "--local", "--message", message, "--json"], stateDir, { LITELLM_API_KEY: key }, 240_000);
+
+beforeAll(async () => {
+  if (unavailable) return;
+  ensureOpenClaw();
+  const local = buildLocalImages();
+  defaults = parse(readFileSync(join(PROJECT_ROOT, "stack.config.yaml"), "utf8"));
+  // The stand-ins under the names the default configuration pins (as every suite does today).
+  tagAsPinned(PINNED_LITELLM_IMAGE, local);
+  tagAsPinned(defaults.database.image, local);
+  checkout = new Checkout("first-run");
+  port = await freePort();
+  checkout.writeConfig(defaultConfig());
+  stateDir = freshStateDir();
+});
+
+afterAll(async () => {
+  if (unavailable || !checkout) return;
+  await checkout.npm("destroy", [], { LITELLM_DELETE_DATA: "yes" }, false);
+  await removeLabelled(`${LABEL_PREFIX}.stack=${NAME}`);
+  checkout.remove();
+});
+
+describeReal("the first run of a new user: the default configuration, no provider key, the real OpenClaw", () => {
+  test("the deploy leaves out the models that cannot answer yet, says so, and makes the mock OpenClaw's primary", async () => {
+    const deployed = await checkout.npm("deploy");
+    expectDeployed(deployed);
+    expect(deployed.stderr).toContain("warning: ANTHROPIC_API_KEY not set: claude-opus-4-6 is left out of the proxy and the OpenClaw snippet");
+    expect(deployed.stderr).toContain("warning: OpenClaw's primary model is mock for now (claude-opus-4-6, the configured one, cannot answer yet)");
+    const snippet = readFileSync(join(checkout.dir, "cdktf.out", "stacks", NAME, "openclaw.json5"), "utf8");
+    expect(snippet).toContain("primary: 'litellm/mock'");
+    expect(snippet).not.toMatch(/claude-opus-4-6|gpt-4o/);
+    const got = await checkout.npm("keys", ["get", "openclaw"], {}, false);
+    expect(got.status).toBe(0);
+    key = got.stdout.trim();
+  });
+
+  test("OpenClaw, patched with the snippet and given the budgeted key, answers on its first agent turn", () => {
+    const patched = openclaw(["config", "patch", "--file", join(checkout.dir, "cdktf.out", "stacks", NAME, "openclaw.json5")], stateDir, { LITELLM_API_KEY: key });
+    expect(patched.status).toBe(0);
+    const turn = agentTurn("Say hello");
+    if (turn.status !== 0) process.stdout.write(`--- openclaw stdout\n${turn.stdout.slice(-3000)}\n--- stderr\n${turn.stderr.slice(-3000)}\n`);
+    expect(turn.status).toBe(0);
+    const result = JSON.parse(turn.stdout) as { payloads: { text: string }[]; meta: { agentMeta: { provider: string; model: string } } };
+    expect(result.payloads.map((p) => p.text)).toEqual([MOCK_TEXT]);
+    expect(result.meta.agentMeta).toMatchObject({ provider: "litellm", model: "mock" });
+  });
+
+  test("a budget over a priced model holds: the turn that crosses it is served, the next is refused with 422, which OpenClaw reports", async () => {
+    // $1 per million tokens on the mock, written in the file (so LiteLLM charges it), and a $0.01 budget:
+    // an agent turn sends ~11,000 tokens, so the first turn crosses it.
+    checkout.writeConfig(
+      defaultConfig((config) => {
+        config.models = config.models.map((m: { preset: string }) => (m.preset === "mock" ? { ...m, cost: { input: 1, output: 1 } } : m));
+        config.keys[0].maxBudget = 0.01;
+      }),
+    );
+    expectDeployed(await checkout.npm("deploy"));
+    expect((await checkout.npm("keys", ["get", "openclaw"], {}, false)).stdout.trim()).toBe(key);
+    const crossing = agentTurn("Say hello again");
+    expect(crossing.status).toBe(0);
+    // LiteLLM checks the spend before a request, once its batched write has landed (~20 s).
+    const refused = await waitFor("OpenClaw's turn to be refused over budget", 120_000, async () => {
+      const turn = agentTurn("And once more");
+      return turn.status === 0 ? undefined : turn;
+    }, 5_000);
+    expect(refused.status).toBe(1);
+    // What OpenClaw says on its last line is not about money; the cause is in its log lines.
+    expect(JSON.parse(refused.stdout).error.message).toBe("LLM request failed: provider rejected the request schema or tool payload.");
+    expect(refused.stderr).toMatch(/422 Budget has been exceeded! Key=[^ ]+\/openclaw .*Max budget: 0\.01/);
+  });
+});
