@@ -30,6 +30,7 @@ import { formatStacks, parseDockerPs, portClashProblems, type RunningStack } fro
 import { checkDrift, DRIFT_EXIT_CODE } from "../src/lifecycle/drift-check";
 import { deployStack, destroyStack, type LifecycleOptions, type Outcome } from "../src/lifecycle/stack-lifecycle";
 import { PhaseTimer } from "../src/lifecycle/phase-timer";
+import { INTERRUPTED_EXIT_CODE, InterruptRelay } from "../src/lifecycle/interrupts";
 import { localStateResourceCount } from "../src/lifecycle/state-files";
 import { parseSwarmInfo, SWARM_INFO_FORMAT, swarmDeployProblem } from "../src/lifecycle/swarm-check";
 import { connectToProxy } from "../src/lifecycle/stack-outputs";
@@ -42,6 +43,12 @@ const INIT_FLAGS = ["-migrate-state", "-force-copy", "-reconfigure", "-upgrade"]
 
 /** Each step's time, printed on stderr with LITELLM_STACK_PHASES=1 (npm run bench -- deploy). */
 const phases = new PhaseTimer();
+
+/** Ctrl-C and SIGTERM: relayed to Terraform, which stops gracefully; with none running, the command stops at once. */
+const interrupts = new InterruptRelay((signal) => {
+  console.error(`error: interrupted by ${signal} between Terraform's steps: what the steps before had done stands (a saved plan was deleted); run the command again`);
+  process.exit(INTERRUPTED_EXIT_CODE);
+});
 
 /** The stacks on the Docker host the CLI reaches (DOCKER_HOST honoured). */
 function runningStacks(target: DockerTarget = {}): RunningStack[] | undefined {
@@ -151,6 +158,7 @@ async function main([command, ...rest]: string[]): Promise<number> {
         config.profile === "swarm" ? [] : (["postgres", "redis", "litellm"] as const).map((component) => resourceNames(config.name)[component]),
       dataDeletionAllowed: dataDeletionAllowed(process.env),
       phases,
+      interrupts: interrupts.install(),
     };
     if (command === "destroy") {
       const connect = () => {

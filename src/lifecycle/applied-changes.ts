@@ -37,12 +37,15 @@ export function appliedChanges(output: string): AppliedChanges {
   return { destroyed: of("Destruction"), created: of("Creation"), modified: of("Modifications") };
 }
 
-/** "it had already destroyed A; created B" or "it had changed nothing". */
-export function describeAppliedChanges(changes: AppliedChanges): string {
+/**
+ * "before it failed, it had destroyed A; created B" or "it had changed nothing".
+ * @param when what ended the apply @default "before it failed"
+ */
+export function describeAppliedChanges(changes: AppliedChanges, when = "before it failed"): string {
   const parts = [
     changes.destroyed.length > 0 ? `destroyed ${changes.destroyed.join(", ")}` : "",
     changes.created.length > 0 ? `created ${changes.created.join(", ")}` : "",
     changes.modified.length > 0 ? `updated ${changes.modified.join(", ")}` : "",
   ].filter(Boolean);
-  return parts.length > 0 ? `before it failed, it had ${parts.join("; ")}` : "it had changed nothing";
+  return parts.length > 0 ? `${when}, it had ${parts.join("; ")}` : "it had changed nothing";
 }

@@ -15,6 +15,7 @@ import { describeFailedStart, stopRestarting, watchStarts } from "./start-watch"
 import { localStateResourceCount, moveLegacyState, secureStateFiles, stackOutDir } from "./state-files";
 import { appliedChanges, describeAppliedChanges } from "./applied-changes";
 import { PhaseTimer } from "./phase-timer";
+import { INTERRUPTED_EXIT_CODE, type InterruptRelay } from "./interrupts";
 import { chooseBinary, type TerraformBinary } from "./terraform-binary";
 import { diagnoseTerraformFailure } from "./terraform-failure";
 import { type TerraformOutputs, TerraformRunner } from "./terraform-runner";
@@ -41,6 +42,11 @@ export interface LifecycleOptions {
   readonly warn?: (line: string) => void;
   /** Records each step's time (npm run bench -- deploy). @default - a timer nobody reads */
   readonly phases?: PhaseTimer;
+  /**
+   * Relays Ctrl-C / SIGTERM to Terraform, so that it stops gracefully (interrupts.ts).
+   * @default - none: a signal ends the command and Terraform with it
+   */
+  readonly interrupts?: InterruptRelay;
 }
 
 const timerOf = (options: LifecycleOptions) => options.phases ?? new PhaseTimer();
@@ -66,6 +72,21 @@ export function failure(binary: TerraformBinary, step: string, output: string): 
   };
 }
 
+/**
+ * How a run that a signal interrupted ended, or undefined when none did: Terraform was told once,
+ * finished what it had started and released the state lock; the last line says what had changed.
+ * @param applyOutput the interrupted apply's output, whose progress lines say what it had done
+ */
+function interruptedOutcome(options: LifecycleOptions, binary: TerraformBinary, step: string, applyOutput?: string): Outcome | undefined {
+  const signal = options.interrupts?.signal;
+  if (!signal) return undefined;
+  const changed = applyOutput ? describeAppliedChanges(appliedChanges(applyOutput), "before it stopped") : "nothing was changed";
+  return {
+    code: INTERRUPTED_EXIT_CODE,
+    summary: `interrupted by ${signal} during ${step}: ${binary.product} finished what it had started and released the state lock; ${changed}`,
+  };
+}
+
 /** Synth and `terraform init` (when what it installs changed): a runner for the stack, or why not. */
 export async function prepare(options: LifecycleOptions): Promise<TerraformRunner | Outcome> {
   const { config, projectDir } = options;
@@ -73,9 +94,9 @@ export async function prepare(options: LifecycleOptions): Promise<TerraformRunne
   secureStateFiles(config, projectDir);
   const phases = timerOf(options);
   if ((await phases.time("synth", options.synth)) !== 0) return { code: 1, summary: "synth failed: nothing was changed" };
-  const terraform = new TerraformRunner(stackOutDir(projectDir, config.name), options.env, options.echo ?? true);
+  const terraform = new TerraformRunner(stackOutDir(projectDir, config.name), options.env, options.echo ?? true, undefined, options.interrupts);
   const init = await phases.time("terraform init", () => terraform.initIfChanged(options.initArgs));
-  if (init.status !== 0) return failure(terraform.binary, "init", init.output);
+  if (init.status !== 0) return interruptedOutcome(options, terraform.binary, `${terraform.binary.command} init`) ?? failure(terraform.binary, "init", init.output);
   return terraform;
 }
 
@@ -99,24 +120,35 @@ async function planCheckApply(
   beforeApply?: () => Promise<void>,
 ): Promise<Outcome | "no changes"> {
   const planFile = join(terraform.stackDir, PLAN_FILE);
+  // The plan holds the stack's secrets: gone however the run ends, a signal between steps included.
+  const withdraw = options.interrupts?.onAbruptExit(() => rmSync(planFile, { force: true }));
   try {
     const phases = timerOf(options);
     const plan = await phases.time("plan", () => terraform.plan(planFile, destroy));
+    const stoppedInPlan = interruptedOutcome(options, terraform.binary, "the plan");
+    if (stoppedInPlan) return stoppedInPlan;
     if (plan.status === 1) return failure(terraform.binary, "plan", plan.output);
     if (plan.status === 0) return "no changes";
     // A plan from a state without resources can delete nothing and meets no protection marker, so
     // the data guard needs no JSON of it (a second Terraform process). Read after the plan: a state
     // written since makes the saved plan stale, and Terraform then refuses to apply it.
     if (destroy || !stateIsEmpty(options)) {
-      const json = await phases.time("plan as JSON", () => terraform.showPlan(planFile));
+      const json = await phases.time("plan as JSON", () => terraform.showPlan(planFile)).catch((error: unknown) => {
+        if (options.interrupts?.signal) return undefined;
+        throw error;
+      });
+      if (!json) return interruptedOutcome(options, terraform.binary, "the check of the plan") as Outcome;
       const deletions = protectedDeletions(json);
       if (deletions.length > 0 && !options.dataDeletionAllowed) return protectionRefusal(options.config, deletions);
       if (destroy && !(json.resource_changes ?? []).some((rc) => rc.change.actions.includes("delete"))) return "no changes";
     }
+    const stoppedBeforeApply = interruptedOutcome(options, terraform.binary, "the check of the plan");
+    if (stoppedBeforeApply) return stoppedBeforeApply;
     if (beforeApply) await phases.time("keys", beforeApply);
     return await phases.time(destroy ? "apply (destroy)" : "apply (until healthy)", () => applyWatched(terraform, planFile, options));
   } finally {
     rmSync(planFile, { force: true });
+    withdraw?.();
   }
 }
 
@@ -137,6 +169,8 @@ async function applyWatched(terraform: TerraformRunner, planFile: string, option
     return { code: 1, summary: `deploy stopped: ${describeFailedStart(failed)}` };
   }
   if (applied.status === 0) return { code: 0, summary: "" };
+  const stopped = interruptedOutcome(options, terraform.binary, "the apply", applied.output);
+  if (stopped) return { ...stopped, summary: `${stopped.summary}. Run the same command again to finish` };
   // What already happened decides what the user must do next: say it in the last line.
   const applyFailure = failure(terraform.binary, "apply", applied.output);
   const changed = describeAppliedChanges(appliedChanges(applied.output));

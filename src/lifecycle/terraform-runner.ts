@@ -8,6 +8,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { initFingerprint } from "./init-fingerprint";
 import type { PlanJson } from "./plan-guard";
+import type { InterruptRelay } from "./interrupts";
 import { chooseBinary, type TerraformBinary } from "./terraform-binary";
 
 export interface StepResult {
@@ -38,11 +39,19 @@ export class TerraformRunner {
     private readonly echo = true,
     /** Terraform or OpenTofu. @default TERRAFORM_BINARY_NAME, else what is installed (terraform-binary.ts) */
     readonly binary: TerraformBinary = chooseBinary(env),
+    /**
+     * Relays Ctrl-C / SIGTERM to the running Terraform (interrupts.ts).
+     * @default - none: Terraform shares this process's group and its fate
+     */
+    private readonly interrupts?: InterruptRelay,
   ) {}
 
   run(args: readonly string[], options: RunOptions = {}): Promise<StepResult & { readonly stdout: string }> {
     return new Promise((resolve) => {
-      const child = spawn(this.binary.command, [...args], { cwd: this.stackDir, env: this.env, stdio: ["ignore", "pipe", "pipe"] });
+      // A process group of its own when signals are relayed: a terminal's Ctrl-C reaches it once, through the relay.
+      const detached = this.interrupts !== undefined;
+      const child = spawn(this.binary.command, [...args], { cwd: this.stackDir, env: this.env, stdio: ["ignore", "pipe", "pipe"], detached });
+      this.interrupts?.track(child);
       let stdout = "";
       let tail = "";
       const keep = (chunk: Buffer, stream: NodeJS.WriteStream) => {

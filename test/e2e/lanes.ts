@@ -14,8 +14,9 @@ export interface Lane {
 export const LANES: readonly Lane[] = [
   // The single-node swarm's users (rolling updates under load, counted rate limits), never beside
   // each other: the real path's swarm part, the swarm harness, Redis shared by workers. Then
-  // cdktf's own commands on the local engine (a short file, in the lane that ends first).
-  { name: "swarm", files: ["real-path.e2e.test.ts", "swarm.e2e.test.ts", "redis.e2e.test.ts", "cdktf-commands.e2e.test.ts"] },
+  // cdktf's own commands and Ctrl-C mid-deploy on the local engine (short files, in the lane that
+  // ends first).
+  { name: "swarm", files: ["real-path.e2e.test.ts", "swarm.e2e.test.ts", "redis.e2e.test.ts", "cdktf-commands.e2e.test.ts", "interrupts.e2e.test.ts"] },
   // A second engine over ssh and S3 of its own: the longest single file.
   { name: "remote", files: ["shared-proxy.e2e.test.ts", "failed-start.e2e.test.ts", "recordings.e2e.test.ts"] },
   // One stack each on the local engine, and state backends of their own. first-run after stack,

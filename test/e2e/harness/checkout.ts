@@ -87,6 +87,30 @@ export class Checkout {
     return this.spawn("npx", args, this.dir, extraEnv, true);
   }
 
+  /**
+   * `npm run <script>` as a user in a terminal runs it, interrupted as Ctrl-C does: once its output
+   * matches `when`, SIGINT goes to the command's whole process group.
+   */
+  async npmInterrupted(script: string, when: RegExp, extraEnv: NodeJS.ProcessEnv = {}): Promise<CommandResult & { readonly interrupted: boolean }> {
+    const started = Date.now();
+    // A process group of its own, as a terminal gives each command: the signal goes to that group.
+    const child = spawn("npm", ["run", "--silent", script], { cwd: this.dir, env: this.env(extraEnv), stdio: ["ignore", "pipe", "pipe"], detached: true });
+    let seen = "";
+    let interrupted = false;
+    const watch = (chunk: Buffer) => {
+      seen += chunk.toString("utf8");
+      if (!interrupted && when.test(seen)) {
+        interrupted = true;
+        process.kill(-(child.pid as number), "SIGINT");
+      }
+    };
+    child.stdout.on("data", watch);
+    child.stderr.on("data", watch);
+    const result = await collectOutput(child, started);
+    process.stdout.write(`$ npm run ${script}, Ctrl-C once ${when} showed  (exit ${result.status}, ${result.seconds.toFixed(1)} s): ${result.lastLine}\n`);
+    return { ...result, interrupted };
+  }
+
   /** Terraform itself in a stack's synthesized folder (the drift check a user or CI runs). */
   terraform(stackName: string, args: readonly string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<CommandResult> {
     return this.spawn("terraform", args, join(this.dir, "cdktf.out", "stacks", stackName), extraEnv, false);

@@ -1,0 +1,111 @@
+/**
+ * Ctrl-C in the middle of a deploy, for real: SIGINT to `npm run deploy`'s whole process group (as
+ * a terminal sends it) once Terraform is creating the containers, on the local backend and on S3
+ * (moto). The run must end saying it was interrupted and what it had changed, and leave no state
+ * lock, no Terraform or provider process and no saved plan; the next command is not refused.
+ */
+import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { join } from "node:path";
+import { PINNED_LITELLM_IMAGE } from "../../src/catalog/pinned-images";
+import { LABEL_PREFIX } from "../../src/containers/service-specs";
+import { Checkout, realPathUnavailableReason } from "./harness/checkout";
+import { freePort } from "./harness/deployment";
+import { assertEngineAnswers, removeLabelled } from "./harness/engine";
+import { buildLocalImages, tagAsPinned } from "./harness/images";
+import { S3Server } from "./harness/s3-server";
+import { waitFor } from "./harness/wait";
+
+assertEngineAnswers();
+const unavailable = realPathUnavailableReason();
+if (unavailable) console.warn(`SKIPPED the interrupts suite: ${unavailable}`);
+const describeReal = unavailable ? describe.skip : describe;
+
+const runId = `${process.pid.toString(36)}${Date.now().toString(36).slice(-3)}`;
+const BUCKET = "interrupt-state";
+// Terraform is creating the containers: the apply is under way, and Postgres' health wait takes seconds.
+const MID_APPLY = /docker_container\.postgres\S*: Creating\.\.\./;
+
+let images: { litellm: string; postgres: string; moto: string };
+let s3: S3Server;
+const checkouts: Checkout[] = [];
+const names: string[] = [];
+
+/** Processes whose working folder or command line is inside the checkout: Terraform, its provider plugins. */
+function processesIn(dir: string): string[] {
+  return readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry) && Number(entry) !== process.pid)
+    .flatMap((pid) => {
+      try {
+        const cwd = readlinkSync(`/proc/${pid}/cwd`);
+        const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ").trim();
+        return cwd.startsWith(dir) || cmdline.includes(dir) ? [`${pid} ${cmdline}`] : [];
+      } catch {
+        return []; // gone meanwhile, or not ours to read
+      }
+    });
+}
+
+beforeAll(async () => {
+  if (unavailable) return;
+  const local = buildLocalImages();
+  images = { litellm: tagAsPinned(PINNED_LITELLM_IMAGE, local), postgres: tagAsPinned("postgres:16.10", local), moto: local.moto };
+  s3 = await S3Server.start(images.moto, `e2e-interrupts-s3-${runId}`);
+  await s3.createBucket(BUCKET);
+});
+
+afterAll(async () => {
+  if (unavailable) return;
+  for (const name of names) await removeLabelled(`${LABEL_PREFIX}.stack=${name}`);
+  for (const checkout of checkouts) checkout.remove();
+  await s3?.remove();
+});
+
+describeReal("Ctrl-C during npm run deploy: no lock, no process, no secret-bearing file, and what had changed", () => {
+  test.each([
+    ["local", () => undefined, {}],
+    ["s3", (name: string) => ({ type: "s3", bucket: BUCKET, key: `litellm/${name}.tfstate`, region: "us-east-1", endpoint: s3.endpoint }), { AWS_ACCESS_KEY_ID: "AKIASUITE", AWS_SECRET_ACCESS_KEY: `suite-${runId}` }],
+  ] as const)("the %s backend", async (type, backendOf, backendEnv) => {
+    const name = `int-${type}-${runId}`;
+    names.push(name);
+    const checkout = new Checkout(`interrupt-${type}`);
+    checkouts.push(checkout);
+    const backend = backendOf(name);
+    checkout.writeConfig({
+      name,
+      litellm: { image: images.litellm, bindAddress: "127.0.0.1", port: await freePort() },
+      database: { image: images.postgres },
+      models: [{ preset: "mock" }],
+      openclaw: { primary: "mock" },
+      ...(backend ? { backend } : {}),
+    });
+
+    const run = await checkout.npmInterrupted("deploy", MID_APPLY, backendEnv);
+    expect(run.interrupted).toBe(true);
+    // The command exits 130 (128 + SIGINT); npm, interrupted too, reports its own 1.
+    expect(run.status).not.toBe(0);
+    expect(run.lastLine).toMatch(
+      /^error: interrupted by SIGINT during the apply: Terraform finished what it had started and released the state lock; (before it stopped, it had created \S+.*|it had changed nothing)\. Run the same command again to finish$/,
+    );
+    // Terraform saw one interrupt (a second would make it exit at once, leaving the lock).
+    expect(run.stdout + run.stderr).toMatch(/Interrupt received/);
+    expect(run.stdout + run.stderr).not.toMatch(/Two interrupts received/);
+
+    // No saved plan (it holds the stack's secrets), no lock, no process left.
+    const stackDir = join(checkout.dir, "cdktf.out", "stacks", name);
+    expect(existsSync(join(stackDir, "stack.tfplan"))).toBe(false);
+    if (type === "local") {
+      const stateDir = join(checkout.dir, "terraform-state");
+      expect(readdirSync(stateDir).filter((file) => file.includes("lock"))).toEqual([]);
+    } else {
+      expect(Object.keys(await s3.objects(BUCKET)).filter((key) => key.endsWith(".tflock"))).toEqual([]);
+    }
+    // The provider plugins stop once Terraform has: give them a moment.
+    await waitFor("Terraform and its provider plugins to be gone", 15_000, async () => (processesIn(checkout.dir).length === 0 ? true : undefined), 500).catch(() => undefined);
+    expect(processesIn(checkout.dir)).toEqual([]);
+
+    // The next command takes the lock and finishes: here the teardown of what the deploy had created.
+    const destroyed = await checkout.npm("destroy", [], { ...backendEnv, LITELLM_DELETE_DATA: "yes" });
+    expect(destroyed.status).toBe(0);
+    expect(destroyed.lastLine).toMatch(new RegExp(`^(stack "${name}" destroyed|nothing to destroy: stack "${name}")`));
+  });
+});
