@@ -10,6 +10,7 @@ import { ConfigError, type ConfigProblem } from "./config-error";
 import { imagePinProblems, liteLLMImageProblems, redisImageProblems } from "./image-policy";
 import type { PresetCatalog } from "./presets";
 import { experimentPort, EXPERIMENT_ENV } from "./experiment";
+import { closestKey, knownKeysAt } from "./key-suggestion";
 import { dockerHostSchema, engineApiVersionSchema, experimentNameSchema, type Model, modelEntrySchema, resolvedModelSchema, stackConfigSchema } from "./schema";
 
 type Parsed = z.output<typeof stackConfigSchema>;
@@ -76,7 +77,7 @@ export function validateStackConfig(
   const section = <K extends keyof typeof shape>(key: K): z.output<(typeof shape)[K]> | undefined => {
     const result = shape[key].safeParse(input[key]);
     if (result.success) return result.data as z.output<(typeof shape)[K]>;
-    problems.push(...zodProblems(result.error, [key]));
+    problems.push(...zodProblems(result.error, [key], shape[key]));
     return undefined;
   };
   const name = section("name");
@@ -279,7 +280,9 @@ function resolveModels(
     return { declaredIds };
   }
   for (const entry of raw) {
-    const id = rawString(entry, "id") ?? rawString(entry, "preset");
+    // A preset name is an id only when the preset exists: a misspelt one is no model of the catalog.
+    const preset = rawString(entry, "preset");
+    const id = rawString(entry, "id") ?? (preset !== undefined && presets.get(preset) ? preset : undefined);
     if (id !== undefined) declaredIds.add(id);
   }
   const before = problems.length;
@@ -288,7 +291,7 @@ function resolveModels(
     const path = `models[${i}]`;
     const entry = modelEntrySchema.safeParse(entryInput);
     if (!entry.success) {
-      problems.push(...zodProblems(entry.error, ["models", i]));
+      problems.push(...zodProblems(entry.error, ["models", i], modelEntrySchema));
       return;
     }
     const { preset: presetName, ...overrides } = entry.data;
@@ -307,7 +310,7 @@ function resolveModels(
     const charged = overrides.cost !== undefined && overrides.pricing === undefined ? { pricing: "catalog" } : {};
     const model = resolvedModelSchema.safeParse({ ...base, ...overrides, ...charged });
     if (!model.success) {
-      problems.push(...zodProblems(model.error, ["models", i]));
+      problems.push(...zodProblems(model.error, ["models", i], resolvedModelSchema));
       return;
     }
     if (model.data.pricing === "catalog" && !model.data.cost) {
@@ -329,11 +332,16 @@ function resolveModels(
 }
 
 /** zod issues -> problems with dotted paths and messages a user can act on. */
-function zodProblems(error: z.ZodError, prefix: PropertyKey[]): ConfigProblem[] {
+/** @param schema what was parsed at `prefix`: it names the keys a misspelt one may have meant */
+function zodProblems(error: z.ZodError, prefix: PropertyKey[], schema: z.ZodType): ConfigProblem[] {
   return error.issues.flatMap((issue) => {
     const segments = [...prefix, ...issue.path];
     if (issue.code === "unrecognized_keys") {
-      return issue.keys.map((key) => ({ path: formatPath([...segments, key]), message: "unknown key" }));
+      const known = knownKeysAt(schema, issue.path);
+      return issue.keys.map((key) => {
+        const meant = closestKey(key, known);
+        return { path: formatPath([...segments, key]), message: meant ? `unknown key (did you mean "${meant}"?)` : "unknown key" };
+      });
     }
     const missing = issue.code === "invalid_type" && /received undefined/.test(issue.message);
     // A quoted number (maxBudget: "50", a YAML habit) or a currency sign: say how to write it.

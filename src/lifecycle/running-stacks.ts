@@ -1,4 +1,5 @@
 /** The stacks running on a Docker host, read from their containers' labels. */
+import { experimentPort } from "../catalog/experiment";
 import { type ConfigProblem, printable } from "../catalog/config-error";
 import type { StackConfig } from "../catalog/validate";
 import { LABEL_PREFIX } from "../containers/service-specs";
@@ -78,8 +79,11 @@ export function portClashProblems(config: StackConfig, running: readonly Running
     .filter((other) => other.stack !== config.name && other.port === config.litellm.port)
     .map((other) => ({
       path: "litellm.port",
-      message: `${config.litellm.port} is already published by stack "${other.stack}" on this Docker host: choose another port${
-        config.experiment ? " or another experiment name" : ""
+      // Another experiment name helps only where the port comes from the name, not from the file.
+      message: `${config.litellm.port} is already published by stack "${other.stack}" on this Docker host: ${
+        config.experiment && config.litellm.port === experimentPort(config.name)
+          ? "choose another experiment name, or set litellm.port"
+          : "choose another litellm.port"
       }`,
     }));
 }

@@ -220,9 +220,12 @@ describe("disposable experiments", () => {
     expect(portClashProblems(a, running)).toEqual([
       {
         path: "litellm.port",
-        message: `${a.litellm.port} is already published by stack "litellm-exp-other" on this Docker host: choose another port or another experiment name`,
+        message: `${a.litellm.port} is already published by stack "litellm-exp-other" on this Docker host: choose another experiment name, or set litellm.port`,
       },
     ]);
+    // The file sets the port: another experiment name would ask for the same one.
+    const fixed = validateStackConfig(configInput({ experiment: "b", litellm: { port: a.litellm.port } }), presets);
+    expect(portClashProblems(fixed, running)[0].message).toMatch(/: choose another litellm\.port$/);
     // Its own earlier deployment is no clash: redeploying is allowed.
     expect(portClashProblems(a, running.slice(1))).toEqual([]);
   });

@@ -31,9 +31,23 @@ describe("validateStackConfig", () => {
 
   test("fails on unknown keys, at any depth", () => {
     expect(problemsOf(configInput({ colour: "blue" }))).toEqual([expect.stringMatching(/^colour: unknown key/)]);
-    expect(problemsOf(configInput({ litellm: { prot: 4000 } }))).toEqual(["litellm.prot: unknown key"]);
+    expect(problemsOf(configInput({ litellm: { prot: 4000 } }))).toEqual(['litellm.prot: unknown key (did you mean "port"?)']);
     expect(problemsOf(configInput({ models: [{ preset: "mock", maxTokenz: 5 }] , router: {}, openclaw: {} }))).toEqual([
-      "models[0].maxTokenz: unknown key",
+      'models[0].maxTokenz: unknown key (did you mean "maxTokens"?)',
+    ]);
+    // Deeper, in a list, another case; and nothing suggested when nothing is close.
+    expect(problemsOf(configInput({ keys: [{ alias: "a", maxbudget: 5 }] })).sort()).toEqual([
+      "keys[0].maxBudget: is required",
+      'keys[0].maxbudget: unknown key (did you mean "maxBudget"?)',
+    ]);
+    expect(problemsOf(configInput({ database: { colour: "blue" } }))).toEqual(["database.colour: unknown key"]);
+  });
+
+  test("a misspelt preset is named once, and never listed among the catalog's model ids", () => {
+    const problems = problemsOf(configInput({ models: [{ preset: "mokc" }, { preset: "gpt-4o" }], router: {}, openclaw: { primary: "mock" } }));
+    expect(problems).toEqual([
+      expect.stringMatching(/^models\[0\]\.preset: unknown preset "mokc" \(known: /),
+      'openclaw.primary: "mock" is not a model id of the catalog (known: gpt-4o)',
     ]);
   });
 
