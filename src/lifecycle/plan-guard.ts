@@ -20,6 +20,8 @@ interface PlanResource {
 export interface PlanJson {
   readonly prior_state?: { readonly values?: { readonly root_module?: { readonly resources?: readonly PlanResource[] } } };
   readonly resource_changes?: readonly { readonly address: string; readonly change: { readonly actions: readonly string[] } }[];
+  /** What the refresh found changed outside Terraform (by hand, by the engine). */
+  readonly resource_drift?: readonly { readonly address: string; readonly change: { readonly actions: readonly string[] } }[];
 }
 
 /** Addresses the plan would delete (or replace) although the state it starts from protects them. */

@@ -28,6 +28,15 @@ export interface RunOptions {
 export type TerraformOutputs = Readonly<Record<string, { readonly value: unknown; readonly sensitive: boolean }>>;
 
 const TAIL_LINES = 200;
+
+/**
+ * Terraform's advice after a saved plan (`Saved the plan to: stack.tfplan`, `terraform apply
+ * "stack.tfplan"`): the commands delete that file when the run ends (it holds secrets), so the
+ * advice would name a file that is gone.
+ */
+export function isSavedPlanHint(line: string): boolean {
+  return /^Saved the plan to: |^To perform exactly these actions, run the following command to apply:|^\s+(terraform|tofu) apply "[^"]*\.tfplan"$/.test(line);
+}
 /** Inside .terraform/, which init owns: the fingerprint of the last init that succeeded. */
 const INIT_RECORD = "litellm-stack-init.sha256";
 
@@ -54,17 +63,28 @@ export class TerraformRunner {
       this.interrupts?.track(child);
       let stdout = "";
       let tail = "";
+      // Shown line by line, so that a line can be left out whole (the saved plan's hint).
+      const partial = new Map<NodeJS.WriteStream, string>();
+      const show = (text: string, stream: NodeJS.WriteStream, flush = false) => {
+        const lines = ((partial.get(stream) ?? "") + text).split("\n");
+        partial.set(stream, flush ? "" : (lines.pop() as string));
+        const shown = lines.filter((line) => !isSavedPlanHint(line));
+        if (shown.length > 0) stream.write(`${shown.join("\n")}${flush ? "" : "\n"}`);
+      };
       const keep = (chunk: Buffer, stream: NodeJS.WriteStream) => {
         const text = chunk.toString("utf8");
         if (options.capture && stream === process.stdout) {
           stdout += text; // may hold secrets: neither shown nor kept in the tail
           return;
         }
-        if (!options.capture && this.echo) stream.write(text);
+        if (!options.capture && this.echo) show(text, stream);
         tail = (tail + text).split("\n").slice(-TAIL_LINES).join("\n");
       };
       child.stdout.on("data", (chunk: Buffer) => keep(chunk, process.stdout));
       child.stderr.on("data", (chunk: Buffer) => keep(chunk, process.stderr));
+      child.on("close", () => {
+        for (const stream of partial.keys()) show("", stream, true);
+      });
       options.onStart?.(() => child.kill("SIGINT"));
       child.on("error", (error) => resolve({ status: 127, output: `${this.binary.command}: ${error.message}`, stdout }));
       child.on("close", (code) => resolve({ status: code ?? 1, output: tail, stdout }));

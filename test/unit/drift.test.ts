@@ -27,9 +27,18 @@ describe("drift found in a plan", () => {
     expect(driftedResources({})).toEqual([]);
   });
 
-  test("the last line names the stack, each resource and the command that brings it back", () => {
-    expect(describeDrift("team", [{ address: "docker_container.x", action: "create" }, { address: "docker_network.y", action: "update" }])).toBe(
-      'drift: stack "team" differs from its configuration: docker_container.x (create), docker_network.y (update). `npm run deploy` brings it back',
+  test("the last line names the stack, each resource, and what npm run deploy does about it", () => {
+    const removedByHand = { resource_changes: [change("docker_container.x", ["create"])], resource_drift: [change("docker_container.x", ["delete"])] };
+    expect(describeDrift("team", driftedResources(removedByHand))).toBe(
+      'drift: stack "team" differs from its configuration: docker_container.x (create). `npm run deploy` brings it back',
+    );
+    // Nothing changed outside Terraform: the configuration did, and a deploy applies it (brings nothing back).
+    const edited = { resource_changes: [change("docker_container.x", ["delete", "create"])], resource_drift: [change("docker_network.y", ["no-op"])] };
+    expect(describeDrift("team", driftedResources(edited))).toBe(
+      'drift: stack "team" differs from its configuration: docker_container.x (replace). The configuration changed since the last deploy: `npm run deploy` applies it',
+    );
+    expect(describeDrift("team", driftedResources({ ...removedByHand, resource_changes: [...removedByHand.resource_changes, change("docker_network.y", ["update"])] }))).toMatch(
+      /: docker_container\.x \(create\), docker_network\.y \(update\)\. `npm run deploy` brings back what was changed outside Terraform and applies the configuration$/,
     );
   });
 });
