@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { assertEngineAnswers, removeLabelled, SUITE_LABEL } from "./harness/engine";
+import { imageTags, restoreActions, restoreImageNames } from "./harness/image-names";
 import { buildLocalImages } from "./harness/images";
 import { ALONE, e2eFiles, type FileTiming, fileTimings, type JestFileResult, LANES, type Lane, laneProblems, timingTable } from "./lanes";
 
@@ -77,6 +78,8 @@ async function main(): Promise<number> {
     for (const problem of problems) console.error(`error: ${problem}`);
     return 1;
   }
+  // What the names a user's deploy resolves named before the suites point them at stand-ins.
+  const namesBefore = imageTags();
   const imagesStarted = Date.now();
   buildLocalImages();
   const imageSeconds = (Date.now() - imagesStarted) / 1000;
@@ -109,11 +112,20 @@ async function main(): Promise<number> {
     return runs.every((run) => run.status === 0) ? 0 : 1;
   } finally {
     rmSync(reportDir, { recursive: true, force: true });
+    for (const line of restoreImageNames(namesBefore)) console.log(`e2e: image name ${line}`);
+    // Checked, not assumed: no name a deploy resolves is left on a stand-in.
+    const left = restoreActions(namesBefore, imageTags());
+    if (left.length > 0) {
+      console.error(`error: image names still on the suite's stand-ins: ${left.map((a) => a.name).join(", ")}`);
+      process.exitCode = 1;
+    } else {
+      console.log("e2e: no image name a deploy resolves is left on a stand-in");
+    }
   }
 }
 
 main().then(
-  (code) => process.exit(code),
+  (code) => process.exit(code || (process.exitCode ?? 0)),
   (error) => {
     console.error(`error: ${(error as Error).message}`);
     process.exit(1);
