@@ -62,11 +62,20 @@ function suggestionFor(repository: string): string {
 }
 
 /**
- * Problems with any pinned image. A digest (`@sha256:...`, with or without a tag) pins exactly and
+ * A local image by its id (`sha256:<64 hex>`, `docker images --no-trunc`): what pins an image that
+ * was built or loaded on the engine and has no registry digest. The provider uses it without pulling.
+ */
+export function isImageId(reference: string): boolean {
+  return /^sha256:[a-f0-9]{64}$/.test(reference);
+}
+
+/**
+ * Problems with any pinned image. An image id pins exactly too (isImageId). A digest (`@sha256:...`, with or without a tag) pins exactly and
  * is preferred; otherwise the tag must name a release by its full version (`16.10`, `v1.108.5`,
  * `16.10-bookworm`): not a bare major (`16`), a variant (`alpine`), a moving tag or a pre-release.
  */
 export function imagePinProblems(reference: string): string[] {
+  if (isImageId(reference)) return [];
   if (!/^[a-z0-9][a-z0-9._\-/:]*(@sha256:[a-f0-9]{64})?$/.test(reference)) {
     return [`"${reference}" is not a valid image reference (lowercase name, optional :tag, optional @sha256:<64 hex digits>)`];
   }
@@ -87,8 +96,9 @@ export function imagePinProblems(reference: string): string[] {
 export function liteLLMImageProblems(reference: string): string[] {
   const pinProblems = imagePinProblems(reference);
   if (pinProblems.length > 0) return pinProblems;
+  // A digest alone, or an image id, names no version: pinned exactly, the floor cannot be checked.
+  if (isImageId(reference)) return [];
   const { repository, tag } = parseImageReference(reference);
-  // A digest alone names no version: it is pinned exactly, and the floor cannot be checked.
   if (!tag) return [];
   const version = liteLLMVersionOfTag(tag);
   if (!version) return [`tag "${tag}" names no LiteLLM release: pin one, e.g. ${repository}:v${PINNED_LITELLM_VERSION}`];
@@ -116,7 +126,7 @@ export const REDIS_SECURITY_FLOORS: Readonly<Record<string, string>> = {
 /** Problems with the Redis image: pinned like any image, and at or above its line's security floor. */
 export function redisImageProblems(reference: string): string[] {
   const pinProblems = imagePinProblems(reference);
-  if (pinProblems.length > 0) return pinProblems;
+  if (pinProblems.length > 0 || isImageId(reference)) return pinProblems;
   const { repository, tag } = parseImageReference(reference);
   const version = tag ? /^v?(\d+)\.(\d+)\.(\d+)/.exec(tag) : null;
   if (!tag || !version || !/(^|\/)redis$/.test(repository)) return [];

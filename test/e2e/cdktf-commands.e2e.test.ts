@@ -3,20 +3,20 @@
  * real engine, the real providers (from the mirror, so with --skip-provider-lock), and LiteLLM with
  * its database. One short sequence on one stack: deploy with the user's master key exported, a
  * second deploy that changes nothing, `npm run deploy` on the same stack (one key, not two), and a
- * destroy that leaves no object and no secret-bearing file. No checkpoint line from either command,
+ * destroy that leaves no object and no secret-bearing file. Its images are named by id, as on an
+ * offline machine with images built or loaded there. No checkpoint line from either command,
  * and no secret in any command's output.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import { PINNED_LITELLM_IMAGE } from "../../src/catalog/pinned-images";
 import { LABEL_PREFIX } from "../../src/containers/service-specs";
 import { tokenHash } from "../../src/proxy-admin/key-plan";
 import { LiteLLMAdmin } from "../../src/proxy-admin/litellm-admin";
 import { Checkout, type CommandResult, realPathUnavailableReason } from "./harness/checkout";
 import { freePort } from "./harness/deployment";
 import { assertEngineAnswers, objectsLabelled, removeLabelled } from "./harness/engine";
-import { buildLocalImages, tagAsPinned } from "./harness/images";
+import { buildLocalImages, imageId } from "./harness/images";
 import { chat } from "./harness/proxy-client";
 
 assertEngineAnswers();
@@ -99,8 +99,9 @@ beforeAll(async () => {
   checkout = new Checkout("cdktf");
   checkout.writeConfig({
     name: NAME,
-    litellm: { image: tagAsPinned(PINNED_LITELLM_IMAGE, local), bindAddress: "127.0.0.1", port },
-    database: { image: tagAsPinned("postgres:16.10", local) },
+    // By image id, as on an offline machine with images built or loaded there (no name borrowed).
+    litellm: { image: imageId(local.litellm), bindAddress: "127.0.0.1", port },
+    database: { image: imageId(local.postgres) },
     models: [{ preset: "mock" }],
     openclaw: { primary: "mock" },
     keys: [{ alias: "openclaw", maxBudget: 5, budgetDuration: "monthly" }],

@@ -170,6 +170,17 @@ describe("validateStackConfig", () => {
     expect(validConfig({ litellm: { image: `ghcr.io/berriai/litellm-database${digest}` } }).litellm.image).toBe(`ghcr.io/berriai/litellm-database${digest}`);
   });
 
+  test("a local image by its id (built or loaded here, no registry digest) pins exactly too; a short or odd id does not", () => {
+    const id = `sha256:${"c".repeat(64)}`;
+    const config = validConfig({ litellm: { image: id }, database: { image: id }, redis: { image: id } });
+    expect([config.litellm.image, config.database.image, config.redis.image]).toEqual([id, id, id]);
+    expect(problemsOf(configInput({ database: { image: "sha256:cccc" } }))).toEqual([expect.stringMatching(/^database\.image: "sha256:cccc" uses the tag "cccc"/)]);
+    // The suite's own stand-in tag, which moves with its recipe, is still refused: its id is what pins it.
+    expect(problemsOf(configInput({ database: { image: "litellm-stack-e2e/postgres:15-16e70f47b94b" } }))).toEqual([
+      expect.stringMatching(/^database\.image: .*moves with every release of its line/),
+    ]);
+  });
+
   test("accepts a registry with a port and a digest", () => {
     const image = `registry.local:5000/litellm-database:v1.108.5@sha256:${"a".repeat(64)}`;
     expect(validConfig({ litellm: { image } }).litellm.image).toBe(image);

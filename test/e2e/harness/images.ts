@@ -72,3 +72,11 @@ export function tagAsPinned(reference: string, images: LocalImages, local = mapI
   if (tagged.status !== 0) throw new Error(`docker tag ${local} ${reference} failed: ${tagged.stderr}`);
   return reference;
 }
+
+/** A local image's id (`sha256:...`): how a configuration names an image built or loaded here (an offline machine). */
+export function imageId(reference: string): string {
+  const inspected = spawnSync("docker", ["image", "inspect", "--format", "{{.Id}}", reference], { encoding: "utf8" });
+  const id = inspected.stdout.trim();
+  if (inspected.status !== 0 || !/^sha256:[a-f0-9]{64}$/.test(id)) throw new Error(`docker image inspect ${reference} failed: ${inspected.stderr}`);
+  return id;
+}
