@@ -4,6 +4,7 @@
  * with secrets passed as TF_VAR_* and every file that can hold them owner-only.
  *
  *   npm run deploy [-- -migrate-state|-reconfigure]   deploy stack.config.yaml (or $LITELLM_STACK_CONFIG, $EXPERIMENT)
+ *                  [-- --verbose]                   Terraform's whole output (else a summary; the whole in a log file)
  *   npm run destroy                                    tear it down
  *   npm run drift                                      the deployed stack against its configuration, changing nothing
  *   npm run stacks [-- --json]                         list the LiteLLM stacks on the Docker host, with their URLs
@@ -13,7 +14,8 @@
  * -detailed-exitcode`: 0 none, 2 drift (the last line names what differs), 1 failed.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { join } from "node:path";
+import { existsSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
 import { ConfigError } from "../src/catalog/config-error";
 import { dataDeletionAllowed, destroyRefusal } from "../src/catalog/data-protection";
 import { loadStackConfig } from "../src/catalog/load-config";
@@ -31,7 +33,7 @@ import { checkDrift, DRIFT_EXIT_CODE } from "../src/lifecycle/drift-check";
 import { deployStack, destroyStack, type LifecycleOptions, type Outcome } from "../src/lifecycle/stack-lifecycle";
 import { PhaseTimer } from "../src/lifecycle/phase-timer";
 import { INTERRUPTED_EXIT_CODE, InterruptRelay } from "../src/lifecycle/interrupts";
-import { localStateResourceCount } from "../src/lifecycle/state-files";
+import { localStateResourceCount, stackOutDir } from "../src/lifecycle/state-files";
 import { parseSwarmInfo, SWARM_INFO_FORMAT, swarmDeployProblem } from "../src/lifecycle/swarm-check";
 import { connectToProxy } from "../src/lifecycle/stack-outputs";
 
@@ -40,9 +42,14 @@ process.umask(0o077);
 
 // -force-copy answers init's "copy the state to the new backend?" with yes: a run without a terminal cannot.
 const INIT_FLAGS = ["-migrate-state", "-force-copy", "-reconfigure", "-upgrade"];
+/** Terraform's whole output as it comes (also LITELLM_STACK_VERBOSE=1); else a summary, the whole in a log file. */
+const VERBOSE_FLAG = "--verbose";
 
 /** Each step's time, printed on stderr with LITELLM_STACK_PHASES=1 (npm run bench -- deploy). */
 const phases = new PhaseTimer();
+
+/** Terraform's whole output of the last deploy, destroy or drift check, beside the stack's synthesized files. */
+const TERRAFORM_LOG = "terraform.log";
 
 /** Ctrl-C and SIGTERM: relayed to Terraform, which stops gracefully; with none running, the command stops at once. */
 const interrupts = new InterruptRelay((signal) => {
@@ -105,6 +112,40 @@ async function syncKeys(config: StackConfig, root: string, priorOutputs: Readonl
   }
 }
 
+/** A path under the checkout, as the user would type it from there. */
+const shown = (root: string, path: string) => relative(root, path) || ".";
+
+/**
+ * What a user needs after a deploy, before its one-line outcome: where the proxy and its dashboard
+ * are, the commands that point OpenClaw at it, and where Terraform's whole output is.
+ */
+function closingBlock(config: StackConfig, root: string): string {
+  // The variables that chose this stack must be on the commands that reach it again.
+  const chosenBy = [
+    ...(process.env.LITELLM_STACK_CONFIG ? [`LITELLM_STACK_CONFIG=${process.env.LITELLM_STACK_CONFIG}`] : []),
+    ...(config.experiment && process.env.EXPERIMENT ? [`EXPERIMENT=${config.experiment}`] : []),
+  ].map((assignment) => `${assignment} `).join("");
+  const snippet = shown(root, join(stackOutDir(root, config.name), "openclaw.json5"));
+  const key = config.keys[0]?.alias;
+  return [
+    `  proxy:      ${config.openclaw.baseUrl}`,
+    ...(config.dashboard.enabled
+      ? [`  dashboard:  ${dashboardUrl(config)} (user ${config.dashboard.username}; password LITELLM_UI_PASSWORD, else the master key: ${chosenBy}npm run --silent keys -- master-key)`]
+      : []),
+    `  OpenClaw:   openclaw config patch --file ${snippet}`,
+    ...(key ? [`              key=$(${chosenBy}npm run --silent keys -- get ${key}) && export LITELLM_API_KEY="$key"`] : []),
+    `  Terraform's whole output: ${shown(root, join(stackOutDir(root, config.name), TERRAFORM_LOG))} (or run with -- ${VERBOSE_FLAG})`,
+  ].join("\n");
+}
+
+/** On a failure, where Terraform's whole output is, before the one-line outcome. */
+function withLogPath(outcome: Outcome, options: LifecycleOptions): Outcome {
+  if (outcome.code !== 0 && options.logFile && existsSync(options.logFile) && statSync(options.logFile).size > 0) {
+    console.error(`Terraform's whole output: ${shown(options.projectDir, options.logFile)}`);
+  }
+  return outcome;
+}
+
 function finish(outcome: Outcome): number {
   if (outcome.summary) (outcome.code === 0 ? console.log : console.error)(outcome.code === 0 ? outcome.summary : `error: ${outcome.summary}`);
   return outcome.code;
@@ -121,9 +162,9 @@ async function main([command, ...rest]: string[]): Promise<number> {
     console.log(rest.includes("--json") ? JSON.stringify(stacks, null, 2) : formatStacks(stacks));
     return 0;
   }
-  const unknownFlags = rest.filter((arg) => !INIT_FLAGS.includes(arg));
+  const unknownFlags = rest.filter((arg) => !INIT_FLAGS.includes(arg) && arg !== VERBOSE_FLAG);
   if (!["deploy", "destroy", "drift"].includes(command) || unknownFlags.length > 0) {
-    console.error(`usage: stack.js deploy|destroy|drift [${INIT_FLAGS.join("|")}] | stacks [--json]`);
+    console.error(`usage: stack.js deploy|destroy|drift [${INIT_FLAGS.join("|")}] [${VERBOSE_FLAG}] | stacks [--json]`);
     return 2;
   }
   const root = projectRoot();
@@ -152,7 +193,9 @@ async function main([command, ...rest]: string[]): Promise<number> {
       projectDir: root,
       env,
       synth: synth(root, env),
-      initArgs: rest,
+      initArgs: rest.filter((arg) => arg !== VERBOSE_FLAG),
+      echo: rest.includes(VERBOSE_FLAG) || process.env.LITELLM_STACK_VERBOSE === "1" ? "full" : "summary",
+      logFile: join(stackOutDir(root, config.name), TERRAFORM_LOG),
       // Swarm watches its own tasks: a failed start rolls the service back, and the provider reports it.
       watchContainers:
         config.profile === "swarm" ? [] : (["postgres", "redis", "litellm"] as const).map((component) => resourceNames(config.name)[component]),
@@ -165,26 +208,24 @@ async function main([command, ...rest]: string[]): Promise<number> {
         const { access, admin } = connectToProxy(config);
         return { admin, values: access.keys };
       };
-      return finish(await destroyStack(options, () => tearDownKeysOrWarn(connect, root, config.name)));
+      return finish(withLogPath(await destroyStack(options, () => tearDownKeysOrWarn(connect, root, config.name)), options));
     }
 
     if (command === "drift") {
       const drift = await checkDrift(options);
       // Drift is a finding, not a failure of the check: said on stdout, with Terraform's exit code.
       if (drift.code === DRIFT_EXIT_CODE) console.log(drift.summary);
-      return drift.code === DRIFT_EXIT_CODE ? drift.code : finish(drift);
+      return drift.code === DRIFT_EXIT_CODE ? drift.code : finish(withLogPath(drift, options));
     }
 
     const running = await phases.time("engine and port checks", () => runningStacks(config.docker));
     const clashes = running ? portClashProblems(config, running) : [];
     if (clashes.length > 0) throw new ConfigError("stack configuration", clashes);
     const deployed = await deployStack(options);
-    if (deployed.code !== 0) return finish(deployed);
+    if (deployed.code !== 0) return finish(withLogPath(deployed, options));
     const keysOutcome = await phases.time("keys", () => syncKeys(config, root, deployed.priorOutputs));
     if (keysOutcome) return finish(keysOutcome);
-    if (config.dashboard.enabled) {
-      console.log(`LiteLLM dashboard: ${dashboardUrl(config)} (user ${config.dashboard.username}; password: LITELLM_UI_PASSWORD if you set it, else the master key: npm run --silent keys -- master-key)`);
-    }
+    console.log(closingBlock(config, root));
     return finish(deployed);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;

@@ -16,6 +16,7 @@ import { localStateResourceCount, moveLegacyState, secureStateFiles, stackOutDir
 import { appliedChanges, describeAppliedChanges } from "./applied-changes";
 import { PhaseTimer } from "./phase-timer";
 import { INTERRUPTED_EXIT_CODE, type InterruptRelay } from "./interrupts";
+import type { Display } from "./terraform-display";
 import { chooseBinary, type TerraformBinary } from "./terraform-binary";
 import { diagnoseTerraformFailure } from "./terraform-failure";
 import { type TerraformOutputs, TerraformRunner } from "./terraform-runner";
@@ -36,8 +37,16 @@ export interface LifecycleOptions {
   /** Containers whose start is watched during apply. @default - none */
   readonly watchContainers?: readonly string[];
   readonly dataDeletionAllowed: boolean;
-  /** Show Terraform's output as it runs. @default true */
-  readonly echo?: boolean;
+  /**
+   * What of Terraform's output is shown as it runs: true or "full", "summary" (terraform-display.ts), false or "none".
+   * @default true
+   */
+  readonly echo?: boolean | Display;
+  /**
+   * Where all of Terraform's output goes (emptied when the run starts, owner-only).
+   * @default - nowhere
+   */
+  readonly logFile?: string;
   readonly log?: (line: string) => void;
   readonly warn?: (line: string) => void;
   /** Records each step's time (npm run bench -- deploy). @default - a timer nobody reads */
@@ -94,7 +103,8 @@ export async function prepare(options: LifecycleOptions): Promise<TerraformRunne
   secureStateFiles(config, projectDir);
   const phases = timerOf(options);
   if ((await phases.time("synth", options.synth)) !== 0) return { code: 1, summary: "synth failed: nothing was changed" };
-  const terraform = new TerraformRunner(stackOutDir(projectDir, config.name), options.env, options.echo ?? true, undefined, options.interrupts);
+  if (options.logFile) writeFileSync(options.logFile, "", { mode: 0o600 });
+  const terraform = new TerraformRunner(stackOutDir(projectDir, config.name), options.env, options.echo ?? true, undefined, options.interrupts, options.logFile);
   const init = await phases.time("terraform init", () => terraform.initIfChanged(options.initArgs));
   if (init.status !== 0) return interruptedOutcome(options, terraform.binary, `${terraform.binary.command} init`) ?? failure(terraform.binary, "init", init.output);
   return terraform;

@@ -4,11 +4,12 @@
  * what was checked is exactly what runs.
  */
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { initFingerprint } from "./init-fingerprint";
 import type { PlanJson } from "./plan-guard";
 import type { InterruptRelay } from "./interrupts";
+import { type Display, FAILURE_TAIL_LINES, shows } from "./terraform-display";
 import { chooseBinary, type TerraformBinary } from "./terraform-binary";
 
 export interface StepResult {
@@ -29,14 +30,6 @@ export type TerraformOutputs = Readonly<Record<string, { readonly value: unknown
 
 const TAIL_LINES = 200;
 
-/**
- * Terraform's advice after a saved plan (`Saved the plan to: stack.tfplan`, `terraform apply
- * "stack.tfplan"`): the commands delete that file when the run ends (it holds secrets), so the
- * advice would name a file that is gone.
- */
-export function isSavedPlanHint(line: string): boolean {
-  return /^Saved the plan to: |^To perform exactly these actions, run the following command to apply:|^\s+(terraform|tofu) apply "[^"]*\.tfplan"$/.test(line);
-}
 /** Inside .terraform/, which init owns: the fingerprint of the last init that succeeded. */
 const INIT_RECORD = "litellm-stack-init.sha256";
 
@@ -44,8 +37,11 @@ export class TerraformRunner {
   constructor(
     readonly stackDir: string,
     private readonly env: NodeJS.ProcessEnv,
-    /** false: keep Terraform's output to the tail (tests); the user otherwise sees it as it comes. */
-    private readonly echo = true,
+    /**
+     * What of Terraform's output is shown as it comes (terraform-display.ts); false: nothing (tests).
+     * @default "full"
+     */
+    echo: boolean | Display = true,
     /** Terraform or OpenTofu. @default TERRAFORM_BINARY_NAME, else what is installed (terraform-binary.ts) */
     readonly binary: TerraformBinary = chooseBinary(env),
     /**
@@ -53,7 +49,16 @@ export class TerraformRunner {
      * @default - none: Terraform shares this process's group and its fate
      */
     private readonly interrupts?: InterruptRelay,
-  ) {}
+    /**
+     * Where all of Terraform's output goes, whatever is shown (owner-only).
+     * @default - nowhere
+     */
+    readonly logFile?: string,
+  ) {
+    this.display = echo === true ? "full" : echo === false ? "none" : echo;
+  }
+
+  private readonly display: Display;
 
   run(args: readonly string[], options: RunOptions = {}): Promise<StepResult & { readonly stdout: string }> {
     return new Promise((resolve) => {
@@ -68,7 +73,7 @@ export class TerraformRunner {
       const show = (text: string, stream: NodeJS.WriteStream, flush = false) => {
         const lines = ((partial.get(stream) ?? "") + text).split("\n");
         partial.set(stream, flush ? "" : (lines.pop() as string));
-        const shown = lines.filter((line) => !isSavedPlanHint(line));
+        const shown = lines.filter((line) => shows(this.display, line));
         if (shown.length > 0) stream.write(`${shown.join("\n")}${flush ? "" : "\n"}`);
       };
       const keep = (chunk: Buffer, stream: NodeJS.WriteStream) => {
@@ -77,13 +82,18 @@ export class TerraformRunner {
           stdout += text; // may hold secrets: neither shown nor kept in the tail
           return;
         }
-        if (!options.capture && this.echo) show(text, stream);
+        if (!options.capture) show(text, stream);
+        if (!options.capture && this.logFile) appendFileSync(this.logFile, text, { mode: 0o600 });
         tail = (tail + text).split("\n").slice(-TAIL_LINES).join("\n");
       };
       child.stdout.on("data", (chunk: Buffer) => keep(chunk, process.stdout));
       child.stderr.on("data", (chunk: Buffer) => keep(chunk, process.stderr));
-      child.on("close", () => {
+      child.on("close", (code) => {
         for (const stream of partial.keys()) show("", stream, true);
+        // A summary left the error out: show the failed step's last lines, as Terraform printed them.
+        if (code !== 0 && code !== 2 && this.display === "summary" && !options.capture) {
+          process.stderr.write(`${tail.trimEnd().split("\n").slice(-FAILURE_TAIL_LINES).join("\n")}\n`);
+        }
       });
       options.onStart?.(() => child.kill("SIGINT"));
       child.on("error", (error) => resolve({ status: 127, output: `${this.binary.command}: ${error.message}`, stdout }));

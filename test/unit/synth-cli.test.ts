@@ -198,6 +198,6 @@ describe("scripts/stack.ts", () => {
   test("an unknown command prints the usage and exits 2", () => {
     const run = spawnSync(join(root, "node_modules/.bin/tsx"), ["scripts/stack.ts", "dance"], { cwd: root, encoding: "utf8" });
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain("usage: stack.js deploy|destroy|drift [-migrate-state|-force-copy|-reconfigure|-upgrade] | stacks [--json]");
+    expect(run.stderr).toContain("usage: stack.js deploy|destroy|drift [-migrate-state|-force-copy|-reconfigure|-upgrade] [--verbose] | stacks [--json]");
   });
 });

@@ -74,7 +74,8 @@ export class Checkout {
 
   env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !STRIPPED_ENV.test(name)));
-    return { ...inherited, CI: "true", TF_CLI_CONFIG_FILE: this.cliConfig, ...extra };
+    // Terraform's whole output, which the suites read (plans, replacements); first-run.e2e reads the summary a user gets.
+    return { ...inherited, CI: "true", TF_CLI_CONFIG_FILE: this.cliConfig, LITELLM_STACK_VERBOSE: "1", ...extra };
   }
 
   /** `npm run <script> [-- args]` in the checkout, without a terminal, as CI runs it. */
