@@ -1,8 +1,9 @@
 /**
- * A new user's first run: the project's own stack.config.yaml (only its name and port changed, so
- * that it runs beside the other suites), deployed with no provider key, then the real OpenClaw
- * pointed at it with the budgeted key the deploy created. OpenClaw's first `openclaw agent` turn
- * must answer. Then the budget: a priced model, and what OpenClaw shows once the key is over it.
+ * A new user's first run: the project's own stack.config.yaml (its name and port changed, so that
+ * it runs beside the other suites, and one priced mock model added for the budget), deployed with
+ * no provider key, then the real OpenClaw pointed at it with the budgeted key the deploy created.
+ * OpenClaw's first `openclaw agent` turn must answer. Then the budget, crossed with a plain request
+ * to the priced model, and what OpenClaw shows once the key is over it.
  */
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -24,6 +25,7 @@ const describeReal = unavailable ? describe.skip : describe;
 
 const NAME = `first-${process.pid.toString(36)}${Date.now().toString(36).slice(-3)}`;
 const MOCK_TEXT = "Hello from the LiteLLM mock model.";
+const PRICED = { preset: "mock", id: "mock-priced", name: "Mock with a price", cost: { input: 100_000, output: 100_000 } };
 
 let checkout: Checkout;
 let defaults: Record<string, any>;
@@ -33,11 +35,12 @@ let port: number;
 let deployed: CommandResult;
 
 /** The project's default configuration, with this run's name and a free port. */
-function defaultConfig(change: (config: Record<string, any>) => void = () => undefined): Record<string, any> {
+function defaultConfig(): Record<string, any> {
   const config = structuredClone(defaults);
   config.name = NAME;
   config.litellm = { ...config.litellm, port };
-  change(config);
+  // One model more, for the budget: the mock at $100,000 per million tokens, written in the file.
+  config.models = [...config.models, PRICED];
   return config;
 }
 
@@ -119,31 +122,23 @@ describeReal("the first run of a new user: the default configuration, no provide
     expect(result.meta.agentMeta).toMatchObject({ provider: "litellm", model: "mock" });
   });
 
-  test("a budget over a priced model holds: the turn that crosses it is served, the next is refused with 422, which OpenClaw reports", async () => {
-    // $1 per million tokens on the mock, written in the file (so LiteLLM charges it), and a $0.01 budget:
-    // an agent turn sends ~11,000 tokens, so the first turn crosses it.
-    checkout.writeConfig(
-      defaultConfig((config) => {
-        config.models = config.models.map((m: { preset: string }) => (m.preset === "mock" ? { ...m, cost: { input: 1, output: 1 } } : m));
-        config.keys[0].maxBudget = 0.01;
-      }),
-    );
-    expectDeployed(await checkout.npm("deploy"));
-    expect((await checkout.npm("keys", ["get", "openclaw"], {}, false)).stdout.trim()).toBe(key);
-    const crossing = agentTurn("Say hello again");
-    expect(crossing.status).toBe(0);
-    // LiteLLM checks the spend before a request, once its batched write has landed (~20 s): waited
-    // for with a plain request (an agent turn costs seconds of CPU), then one turn of OpenClaw.
+  test("a budget holds: the request that crosses it is served, then LiteLLM refuses with 422, and OpenClaw's turn fails; what it prints", async () => {
+    // The default key's $50 a month, crossed by one plain request to the priced mock (a cost the
+    // file writes is charged): ~600 tokens at $0.10 each. No redeploy, no agent turn to cross it.
+    const crossing = await chat(`http://127.0.0.1:${port}`, key, { model: PRICED.id, messages: [{ role: "user", content: "spend ".repeat(600) }] });
+    expect(crossing.status).toBe(200);
+    // LiteLLM checks the spend before a request, once its batched write has landed (~20 s).
     const overBudget = await waitFor("LiteLLM to refuse the key over its budget", 120_000, async () => {
       const answer = await chat(`http://127.0.0.1:${port}`, key, { model: "mock", messages: [{ role: "user", content: "hi" }] });
       return answer.status === 200 ? undefined : answer;
     }, 3_000);
     expect(overBudget.status).toBe(422);
-    const refused = agentTurn("And once more");
+    expect(overBudget.body.error.type).toBe("budget_exceeded");
+    const refused = agentTurn("Say hello again");
     expect(refused.status).toBe(1);
     // What OpenClaw says on its last line is not about money; the cause is in its log lines.
     expect(JSON.parse(refused.stdout).error.message).toBe("LLM request failed: provider rejected the request schema or tool payload.");
     // OpenClaw redacts the key's alias in some runs (Key=<redacted>): the cause, not the alias, is checked.
-    expect(refused.stderr).toMatch(/422 Budget has been exceeded! Key=\S+ .*Max budget: 0\.01/);
+    expect(refused.stderr).toMatch(/422 Budget has been exceeded! Key=\S+ .*Max budget: 50/);
   });
 });

@@ -13,22 +13,26 @@ export interface Lane {
 
 export const LANES: readonly Lane[] = [
   // The single-node swarm's users (rolling updates under load, counted rate limits), never beside
-  // each other: the real path's swarm part, the swarm harness, Redis shared by workers. Then
-  // cdktf's own commands and Ctrl-C mid-deploy on the local engine (short files, in the lane that
-  // ends first).
-  { name: "swarm", files: ["real-path.e2e.test.ts", "swarm.e2e.test.ts", "redis.e2e.test.ts", "cdktf-commands.e2e.test.ts", "interrupts.e2e.test.ts"] },
+  // each other: the real path's swarm part, the swarm harness, Redis shared by workers.
+  { name: "swarm", files: ["real-path.e2e.test.ts", "swarm.e2e.test.ts", "redis.e2e.test.ts"] },
   // A second engine over ssh and S3 of its own: the longest single file.
   { name: "remote", files: ["shared-proxy.e2e.test.ts", "failed-start.e2e.test.ts", "recordings.e2e.test.ts"] },
-  // One stack each on the local engine, and state backends of their own. first-run after stack,
-  // which installs OpenClaw (never two installs into one folder at once).
-  { name: "local", files: ["stack.e2e.test.ts", "first-run.e2e.test.ts", "remote-state.e2e.test.ts", "opentofu.e2e.test.ts", "keys.e2e.test.ts", "experiments.e2e.test.ts"] },
+  // One stack each on the local engine, and state backends of their own.
+  { name: "local", files: ["stack.e2e.test.ts", "remote-state.e2e.test.ts", "opentofu.e2e.test.ts", "keys.e2e.test.ts", "experiments.e2e.test.ts"] },
 ];
 
 /**
  * After the lanes, with nothing beside them: the database's catalog changes on a machine that the
  * file itself holds busy (two busy loops), which would starve every lane beside it.
  */
-export const ALONE: Lane = { name: "alone", files: ["database.e2e.test.ts"] };
+export const ALONE: Lane = {
+  name: "alone",
+  // Then, with the machine to themselves too, the files whose LiteLLM boots and OpenClaw agent turns
+  // (seconds of CPU each) pushed the lanes' boots past their 300 s health timeout on 2 cores:
+  // a new user's first run (OpenClaw, installed by stack.e2e in the local lane), cdktf's own
+  // commands, Ctrl-C mid-deploy.
+  files: ["database.e2e.test.ts", "first-run.e2e.test.ts", "cdktf-commands.e2e.test.ts", "interrupts.e2e.test.ts"],
+};
 
 /** The e2e files on disk, by name. */
 export function e2eFiles(dir: string): string[] {
