@@ -67,7 +67,13 @@ export interface JestFileResult {
   /** Epoch milliseconds. */
   readonly startTime: number;
   readonly endTime: number;
-  readonly assertionResults: readonly { readonly status: string }[];
+  /** Why the file failed when no test did (an import, a hook). */
+  readonly message?: string;
+  readonly assertionResults: readonly {
+    readonly status: string;
+    readonly fullName?: string;
+    readonly failureMessages?: readonly string[];
+  }[];
 }
 
 export interface FileTiming {
@@ -93,6 +99,35 @@ export function fileTimings(lane: string, results: readonly JestFileResult[]): F
       // jest's "skipped": skipped, pending and todo tests alike.
       skipped: count("pending") + count("skipped") + count("todo") + count("disabled"),
     };
+  });
+}
+
+const ANSI = /\u001b\[[0-9;]*m/g;
+
+/** A failure's first lines, without colours: what CI's tail must show of it. */
+function firstLines(text: string, count: number): string {
+  return text
+    .replace(ANSI, "")
+    .split("\n")
+    .map((line) => line.trimEnd())
+    .filter((line) => line.trim() !== "")
+    .slice(0, count)
+    .map((line) => `    ${line}`)
+    .join("\n");
+}
+
+/**
+ * Each failed test of a report, named and with the first lines of its error, so that the end of a
+ * CI log says what failed even when the lane's own output has scrolled out of it.
+ */
+export function failureSummary(lane: string, results: readonly JestFileResult[], lines = 8): string[] {
+  return results.flatMap((result) => {
+    const file = result.name.split("/").at(-1) as string;
+    const failed = result.assertionResults.filter((a) => a.status === "failed");
+    if (failed.length === 0 && result.status === "failed") {
+      return [`FAILED [${lane}] ${file}: the file did not run\n${firstLines(result.message ?? "(no message)", lines)}`];
+    }
+    return failed.map((a) => `FAILED [${lane}] ${file} › ${a.fullName ?? "(unnamed)"}\n${firstLines((a.failureMessages ?? []).join("\n") || "(no message)", lines)}`);
   });
 }
 

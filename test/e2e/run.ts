@@ -12,7 +12,7 @@ import { createInterface } from "node:readline";
 import { assertEngineAnswers, removeLabelled, SUITE_LABEL } from "./harness/engine";
 import { imageTags, restoreActions, restoreImageNames } from "./harness/image-names";
 import { buildLocalImages } from "./harness/images";
-import { ALONE, e2eFiles, type FileTiming, fileTimings, type JestFileResult, LANES, type Lane, laneProblems, timingTable } from "./lanes";
+import { ALONE, e2eFiles, failureSummary, type FileTiming, fileTimings, type JestFileResult, LANES, type Lane, laneProblems, timingTable } from "./lanes";
 
 const ROOT = join(__dirname, "..", "..");
 const JEST = join(ROOT, "node_modules", ".bin", "jest");
@@ -23,6 +23,8 @@ interface LaneRun {
   readonly status: number;
   readonly seconds: number;
   readonly files: FileTiming[];
+  /** Each failed test, named, with its error's first lines. */
+  readonly failures: string[];
 }
 
 /** The jest processes: ended with the runner, however it ends (an interrupt, a crash). */
@@ -34,7 +36,7 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => pr
  * One jest process, each output line prefixed with the lane's name (also so that jest's own
  * "Tests:" lines do not count twice beside the runner's total).
  */
-function runJest(lane: string, args: readonly string[], report: string): Promise<{ status: number; files: FileTiming[] }> {
+function runJest(lane: string, args: readonly string[], report: string): Promise<{ status: number; files: FileTiming[]; failures: string[] }> {
   const child = spawn(JEST, ["-c", "test/e2e/jest.config.js", "--runInBand", "--json", `--outputFile=${report}`, ...args], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
@@ -48,11 +50,11 @@ function runJest(lane: string, args: readonly string[], report: string): Promise
       running.delete(child);
       try {
         const results = (JSON.parse(readFileSync(report, "utf8")) as { testResults: JestFileResult[] }).testResults;
-        resolve({ status: code ?? 1, files: fileTimings(lane, results) });
+        resolve({ status: code ?? 1, files: fileTimings(lane, results), failures: failureSummary(lane, results) });
       } catch (error) {
         // No report (jest died first) or one of another shape: this run fails, the others go on.
         console.error(`[${lane}] no usable jest report at ${report}: ${(error as Error).message}`);
-        resolve({ status: code || 1, files: [] });
+        resolve({ status: code || 1, files: [], failures: [`FAILED [${lane}] ${args.join(" ")}: jest left no report`] });
       }
     });
   });
@@ -63,12 +65,14 @@ async function runLane(lane: Lane, reportDir: string): Promise<LaneRun> {
   const started = Date.now();
   let status = 0;
   const files: FileTiming[] = [];
+  const failures: string[] = [];
   for (const file of lane.files) {
     const run = await runJest(lane.name, ["--runTestsByPath", join("test", "e2e", file)], join(reportDir, `${file}.json`));
     status ||= run.status;
     files.push(...run.files);
+    failures.push(...run.failures);
   }
-  return { lane: lane.name, status, seconds: (Date.now() - started) / 1000, files };
+  return { lane: lane.name, status, seconds: (Date.now() - started) / 1000, files, failures };
 }
 
 async function main(): Promise<number> {
@@ -93,7 +97,7 @@ async function main(): Promise<number> {
     if (patterns.length > 0) {
       const started = Date.now();
       const run = await runJest("selected", patterns, join(reportDir, "selected.json"));
-      runs = [{ lane: "selected", status: run.status, seconds: (Date.now() - started) / 1000, files: run.files }];
+      runs = [{ lane: "selected", status: run.status, seconds: (Date.now() - started) / 1000, files: run.files, failures: run.failures }];
     } else {
       runs = await Promise.all(LANES.map((lane) => runLane(lane, reportDir)));
       runs.push(await runLane(ALONE, reportDir));
@@ -107,6 +111,7 @@ async function main(): Promise<number> {
       writeFileSync(process.env.E2E_TIMINGS_FILE, rows.map((row) => row.join("\t")).join("\n") + "\n");
     }
     for (const run of runs.filter((r) => r.status !== 0)) console.log(`lane ${run.lane} failed`);
+    for (const failure of runs.flatMap((r) => r.failures)) console.log(failure);
     // One closing line for every file, in jest's words (.ci/run adds it to the unit tests' line).
     console.log(`Tests:       ${total("passed")} passed, ${total("failed")} failed, ${total("skipped")} skipped, ${files.length} files`);
     return runs.every((run) => run.status === 0) ? 0 : 1;

@@ -1,7 +1,7 @@
 /** The e2e lanes: every file runs in exactly one lane, and each file's time is reported. */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ALONE, e2eFiles, fileTimings, type JestFileResult, LANES, laneProblems, timingTable } from "../e2e/lanes";
+import { ALONE, e2eFiles, failureSummary, fileTimings, type JestFileResult, LANES, laneProblems, timingTable } from "../e2e/lanes";
 
 const E2E_DIR = join(__dirname, "..", "e2e");
 
@@ -58,4 +58,21 @@ test("the table lists the longest file first, in minutes", () => {
   expect(table).toHaveLength(3);
   expect(table[1]).toMatch(/^long\.e2e\.test\.ts\s+y\s+10\.0 min {2}2 passed, 0 failed, 0 skipped$/);
   expect(table[2]).toMatch(/^short\.e2e\.test\.ts\s+x\s+0\.5 min {2}1 passed/);
+});
+
+test("each failed test is named with its error's first lines, colours removed; a file that did not run says why", () => {
+  const failed: JestFileResult = {
+    ...result("swarm.e2e.test.ts", 60, []),
+    status: "failed",
+    assertionResults: [
+      { status: "passed", fullName: "swarm profile replicas serve" },
+      { status: "failed", fullName: "swarm profile a limit holds", failureMessages: ["Error: \u001b[2mexpect(\u001b[22mreceived\n\n\nExpected: <= 12\nReceived:    17\n    at Object.<anonymous>"] },
+    ],
+  };
+  const broken: JestFileResult = { ...result("keys.e2e.test.ts", 1, [], "failed"), message: "Cannot find module './gone'" };
+  expect(failureSummary("swarm", [failed, broken], 3)).toEqual([
+    "FAILED [swarm] swarm.e2e.test.ts › swarm profile a limit holds\n    Error: expect(received\n    Expected: <= 12\n    Received:    17",
+    "FAILED [swarm] keys.e2e.test.ts: the file did not run\n    Cannot find module './gone'",
+  ]);
+  expect(failureSummary("local", [result("ok.e2e.test.ts", 1, ["passed"])])).toEqual([]);
 });
