@@ -3,7 +3,7 @@
  * the names a catalog may not use. The catalog validates against them, the generators and the
  * containers render them, so they live here, below both.
  */
-import type { Model } from "./schema";
+import type { Model, ModelDeployment } from "./schema";
 
 export const MASTER_KEY_ENV = "LITELLM_MASTER_KEY";
 export const SALT_KEY_ENV = "LITELLM_SALT_KEY";
@@ -62,15 +62,15 @@ export function envReference(name: string): string {
   return `${ENV_REFERENCE_PREFIX}${name}`;
 }
 
-/** LiteLLM parameter -> environment variable, for every credential a model needs. */
-export function credentialEnvOf(model: Model): Record<string, string> {
+/** LiteLLM parameter -> environment variable, for every credential a deployment needs. */
+export function credentialEnvOf(deployment: Pick<ModelDeployment, "apiKeyEnv" | "credentialsEnv">): Record<string, string> {
   return {
-    ...(model.apiKeyEnv ? { api_key: model.apiKeyEnv } : {}),
-    ...(model.credentialsEnv ?? {}),
+    ...(deployment.apiKeyEnv ? { api_key: deployment.apiKeyEnv } : {}),
+    ...(deployment.credentialsEnv ?? {}),
   };
 }
 
 /** Every upstream credential variable the catalog names, once each, in a stable order. */
 export function upstreamCredentialEnvNames(models: readonly Model[]): string[] {
-  return [...new Set(models.flatMap((m) => Object.values(credentialEnvOf(m))))].sort();
+  return [...new Set(models.flatMap((m) => m.deployments.flatMap((d) => Object.values(credentialEnvOf(d)))))].sort();
 }

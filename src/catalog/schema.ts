@@ -101,14 +101,50 @@ const modelFields = {
   rpm: z.number().int().positive(),
 };
 
+/** A deployment's own fields: where a request for the model may go, and what it may take there. */
+const deploymentOnlyFields = {
+  /**
+   * The deployment's name in logs, usage and LiteLLM's `model_info.id` (`<model id>.<id>`), so that
+   * cooldowns, spend rows and logs name the same deployment across redeploys and reorderings.
+   * @default - its position in the list, from 1
+   */
+  id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/, "must be 1-40 letters, digits, '_' or '-', starting with a letter or digit"),
+  /** Share of the requests under simple-shuffle, against the other deployments' weights. @default 1 */
+  weight: z.number().positive("must be a positive number"),
+  /** Tokens per minute this deployment takes; the router sends the excess to another deployment. */
+  tpm: z.number().int().positive(),
+};
+
+/** The fields of a model that say where its requests go (a model without `deployments` has one). */
+export const UPSTREAM_FIELDS = ["model", "apiKeyEnv", "credentialsEnv", "apiBase", "mockResponse", "rpm"] as const;
+
+/** One entry of a model's `deployments` list, as written. */
+export const deploymentEntrySchema = z.strictObject({
+  model: modelFields.model,
+  apiKeyEnv: modelFields.apiKeyEnv.optional(),
+  credentialsEnv: modelFields.credentialsEnv.optional(),
+  apiBase: modelFields.apiBase.optional(),
+  mockResponse: modelFields.mockResponse.optional(),
+  cost: modelFields.cost.optional(),
+  pricing: modelFields.pricing.optional(),
+  rpm: modelFields.rpm.optional(),
+  id: deploymentOnlyFields.id.optional(),
+  weight: deploymentOnlyFields.weight.optional(),
+  tpm: deploymentOnlyFields.tpm.optional(),
+});
+
 /** A model as it may appear in the file: a preset name plus overrides, or a full entry. */
 export const modelEntrySchema = z.strictObject({
   preset: z.string().optional(),
   ...Object.fromEntries(Object.entries(modelFields).map(([key, schema]) => [key, schema.optional()])),
-} as { preset: z.ZodOptional<z.ZodString> } & { [K in keyof typeof modelFields]: z.ZodOptional<(typeof modelFields)[K]> });
+  /** Several upstreams for one model id, balanced by the router; replaces the model's own upstream fields. */
+  deployments: z.array(deploymentEntrySchema).min(1, "must list at least one deployment").optional(),
+} as { preset: z.ZodOptional<z.ZodString> } & { [K in keyof typeof modelFields]: z.ZodOptional<(typeof modelFields)[K]> } & {
+  deployments: z.ZodOptional<z.ZodArray<typeof deploymentEntrySchema>>;
+});
 
-/** A model once its preset is applied: what the generators work from. */
-export const resolvedModelSchema = z.strictObject({
+/** A model with its single upstream, once its preset is applied: the form of a model without `deployments`. */
+export const singleUpstreamModelSchema = z.strictObject({
   id: modelFields.id,
   name: modelFields.name,
   model: modelFields.model,
@@ -125,8 +161,38 @@ export const resolvedModelSchema = z.strictObject({
   rpm: modelFields.rpm.optional(),
 });
 
+/** A deployment once resolved: what the generators write as one `model_list` entry. */
+export const deploymentSchema = z.strictObject({
+  /** `<model id>.<deployment id>` when the model has several deployments. */
+  id: z.string().optional(),
+  model: modelFields.model,
+  apiKeyEnv: modelFields.apiKeyEnv.optional(),
+  credentialsEnv: modelFields.credentialsEnv.optional(),
+  apiBase: modelFields.apiBase.optional(),
+  mockResponse: modelFields.mockResponse.optional(),
+  /** What LiteLLM charges when `pricing` is "catalog". */
+  cost: modelFields.cost.optional(),
+  pricing: modelFields.pricing,
+  rpm: modelFields.rpm.optional(),
+  tpm: deploymentOnlyFields.tpm.optional(),
+  weight: deploymentOnlyFields.weight.optional(),
+});
+
+/** A model once its preset is applied: what OpenClaw sees, and where its requests may go. */
+export const resolvedModelSchema = z.strictObject({
+  id: modelFields.id,
+  name: modelFields.name,
+  reasoning: modelFields.reasoning.default(false),
+  input: modelFields.input.default(["text"]),
+  contextWindow: modelFields.contextWindow,
+  maxTokens: modelFields.maxTokens,
+  /** OpenClaw's display of the price (and what a single deployment charges with pricing: catalog). */
+  cost: modelFields.cost.optional(),
+  deployments: z.array(deploymentSchema).min(1),
+});
+
 /** A preset file entry is a model without its id (the preset's name is the default id). */
-export const presetSchema = resolvedModelSchema.omit({ id: true }).partial({ name: true });
+export const presetSchema = singleUpstreamModelSchema.omit({ id: true }).partial({ name: true });
 
 export const ROUTING_STRATEGIES = [
   "simple-shuffle",
@@ -325,10 +391,23 @@ export const stackConfigSchema = z.strictObject({
   router: z
     .strictObject({
       routingStrategy: z.enum(ROUTING_STRATEGIES).default("simple-shuffle"),
-      numRetries: z.number().int().min(0).max(10).default(2),
+      /** Attempts after a failed one. @default 2; 3 when a model has several deployments, so that failover holds */
+      numRetries: z.number().int().min(0).max(10).optional(),
       timeoutSeconds: z.number().positive().default(600),
       /** Model id -> ids tried in order when it fails. */
       fallbacks: z.record(z.string(), z.array(z.string()).min(1)).default({}),
+      /** Model id -> ids with larger context windows, tried when a prompt is too long for it. */
+      contextWindowFallbacks: z.record(z.string(), z.array(z.string()).min(1)).default({}),
+      /** Model id -> ids tried when its provider refuses a prompt on content policy. */
+      contentPolicyFallbacks: z.record(z.string(), z.array(z.string()).min(1)).default({}),
+      /**
+       * Failures a deployment may have in a minute before it is cooled down (LiteLLM's allowed_fails).
+       * @default - LiteLLM's rule: cooled down on a 429, 401 or 404, or when over half of at least 5
+       *   requests in a minute fail
+       */
+      allowedFails: z.number().int().min(0).max(100).optional(),
+      /** How long a cooled-down deployment gets no request (LiteLLM's cooldown_time). @default - LiteLLM's 5 s */
+      cooldownSeconds: z.number().positive().max(3600).optional(),
     })
     .prefault({}),
   openclaw: z
@@ -348,6 +427,7 @@ export type StackConfigInput = z.input<typeof stackConfigSchema>;
 export type ModelEntry = z.output<typeof modelEntrySchema>;
 export type ModelPreset = z.output<typeof presetSchema>;
 export type Model = z.output<typeof resolvedModelSchema>;
+export type ModelDeployment = z.output<typeof deploymentSchema>;
 export type Cost = z.output<typeof costSchema>;
 export type BackendConfig = z.output<typeof backendSchema>;
 export type VirtualKey = z.output<typeof virtualKeySchema>;

@@ -11,7 +11,18 @@ import { imagePinProblems, liteLLMImageProblems, redisImageProblems } from "./im
 import type { PresetCatalog } from "./presets";
 import { experimentPort, EXPERIMENT_ENV } from "./experiment";
 import { closestKey, knownKeysAt } from "./key-suggestion";
-import { dockerHostSchema, engineApiVersionSchema, experimentNameSchema, type Model, modelEntrySchema, resolvedModelSchema, stackConfigSchema } from "./schema";
+import {
+  type deploymentEntrySchema,
+  dockerHostSchema,
+  engineApiVersionSchema,
+  experimentNameSchema,
+  type Model,
+  modelEntrySchema,
+  resolvedModelSchema,
+  singleUpstreamModelSchema,
+  stackConfigSchema,
+  UPSTREAM_FIELDS,
+} from "./schema";
 
 type Parsed = z.output<typeof stackConfigSchema>;
 
@@ -46,7 +57,8 @@ export interface StackConfig {
   readonly swarm?: SwarmSettings;
   readonly logging: Parsed["logging"];
   readonly dashboard: Parsed["dashboard"];
-  readonly router: Parsed["router"];
+  /** numRetries resolved: 3 when a model has several deployments, else 2, unless written. */
+  readonly router: Omit<Parsed["router"], "numRetries"> & { readonly numRetries: number };
   readonly openclaw: {
     readonly primary: string;
     readonly fallbacks: readonly string[];
@@ -138,13 +150,16 @@ export function validateStackConfig(
     }
   };
   if (router) {
-    for (const [primary, fallbacks] of Object.entries(router.fallbacks)) {
-      checkRef(`router.fallbacks.${primary}`, primary);
-      fallbacks.forEach((id, i) => {
-        checkRef(`router.fallbacks.${primary}[${i}]`, id);
-        if (id === primary) problems.push({ path: `router.fallbacks.${primary}[${i}]`, message: "a model cannot fall back to itself" });
-      });
+    for (const field of ["fallbacks", "contextWindowFallbacks", "contentPolicyFallbacks"] as const) {
+      for (const [primary, fallbacks] of Object.entries(router[field])) {
+        checkRef(`router.${field}.${primary}`, primary);
+        fallbacks.forEach((id, i) => {
+          checkRef(`router.${field}.${primary}[${i}]`, id);
+          if (id === primary) problems.push({ path: `router.${field}.${primary}[${i}]`, message: "a model cannot fall back to itself" });
+        });
+      }
     }
+    problems.push(...contextWindowFallbackProblems(router.contextWindowFallbacks, models ?? []));
   }
   keys?.forEach((key, i) => {
     key.models?.forEach((id, j) => checkRef(`keys[${i}].models[${j}]`, id));
@@ -199,13 +214,32 @@ export function validateStackConfig(
     ...(swarm ? { swarm } : {}),
     logging,
     dashboard,
-    router,
+    // Failover across deployments needs attempts to spare: a retry may pick the failing one again.
+    router: { ...router, numRetries: router.numRetries ?? (models.some((m) => m.deployments.length > 1) ? 3 : 2) },
     openclaw: {
       primary: openclaw.primary ?? models[0].id,
       fallbacks: openclaw.fallbacks,
       baseUrl: openclaw.baseUrl ?? `http://localhost:${port}`,
     },
   };
+}
+
+/** A prompt too long for a model must go to one that can take more. */
+function contextWindowFallbackProblems(fallbacks: Readonly<Record<string, readonly string[]>>, models: readonly Model[]): ConfigProblem[] {
+  const windowOf = new Map(models.map((m) => [m.id, m.contextWindow]));
+  return Object.entries(fallbacks).flatMap(([primary, next]) =>
+    next.flatMap((id, i) => {
+      const from = windowOf.get(primary);
+      const to = windowOf.get(id);
+      if (from === undefined || to === undefined || to > from) return [];
+      return [
+        {
+          path: `router.contextWindowFallbacks.${primary}[${i}]`,
+          message: `${id}'s context window (${to}) is not larger than ${primary}'s (${from}): a prompt too long for ${primary} would not fit either; name a model with a larger contextWindow`,
+        },
+      ];
+    }),
+  );
 }
 
 /** The swarm profile's own rules: its section only with it, a node for the database, a pinned load balancer. */
@@ -294,7 +328,7 @@ function resolveModels(
       problems.push(...zodProblems(entry.error, ["models", i], modelEntrySchema));
       return;
     }
-    const { preset: presetName, ...overrides } = entry.data;
+    const { preset: presetName, deployments: deploymentEntries, ...overrides } = entry.data;
     let base = {};
     if (presetName !== undefined) {
       const preset = presets.get(presetName);
@@ -307,28 +341,83 @@ function resolveModels(
     // A cost the entry itself writes is what LiteLLM charges (a preset's cost is OpenClaw's
     // display of a model LiteLLM prices itself): else a budget over a model LiteLLM cannot price
     // would silently never count. `pricing: litellm` keeps LiteLLM's own price.
-    const charged = overrides.cost !== undefined && overrides.pricing === undefined ? { pricing: "catalog" } : {};
-    const model = resolvedModelSchema.safeParse({ ...base, ...overrides, ...charged });
-    if (!model.success) {
-      problems.push(...zodProblems(model.error, ["models", i], resolvedModelSchema));
-      return;
+    const charged = overrides.cost !== undefined && overrides.pricing === undefined ? { pricing: "catalog" as const } : {};
+    const resolved = deploymentEntries
+      ? groupedModel(i, base, overrides, charged, deploymentEntries, problems)
+      : singleUpstreamModel(i, base, { ...overrides, ...charged }, problems);
+    if (!resolved) return;
+    if (resolved.maxTokens > resolved.contextWindow) {
+      problems.push({ path: `${path}.maxTokens`, message: `${resolved.maxTokens} exceeds the context window (${resolved.contextWindow})` });
     }
-    if (model.data.pricing === "catalog" && !model.data.cost) {
-      problems.push({ path: `${path}.pricing`, message: '"catalog" needs a cost for the model' });
-    }
-    if (model.data.maxTokens > model.data.contextWindow) {
-      problems.push({
-        path: `${path}.maxTokens`,
-        message: `${model.data.maxTokens} exceeds the context window (${model.data.contextWindow})`,
-      });
-    }
-    const earlier = models.findIndex((m) => m.id === model.data.id);
+    const earlier = models.findIndex((m) => m.id === resolved.id);
     if (earlier !== -1) {
-      problems.push({ path: `${path}.id`, message: `duplicate model id "${model.data.id}" (also models[${earlier}])` });
+      problems.push({ path: `${path}.id`, message: `duplicate model id "${resolved.id}" (also models[${earlier}])` });
     }
-    models.push(model.data);
+    models.push(resolved);
   });
   return { models: problems.length === before ? models : undefined, declaredIds };
+}
+
+/** A model without `deployments`: its own upstream fields (or its preset's) make its one deployment. */
+function singleUpstreamModel(index: number, base: object, fields: object, problems: ConfigProblem[]): Model | undefined {
+  const path = `models[${index}]`;
+  const parsed = singleUpstreamModelSchema.safeParse({ ...base, ...fields });
+  if (!parsed.success) {
+    problems.push(...zodProblems(parsed.error, ["models", index], singleUpstreamModelSchema));
+    return undefined;
+  }
+  const { model, apiKeyEnv, credentialsEnv, apiBase, mockResponse, pricing, rpm, ...face } = parsed.data;
+  if (pricing === "catalog" && !face.cost) problems.push({ path: `${path}.pricing`, message: '"catalog" needs a cost for the model' });
+  const deployment = { model, apiKeyEnv, credentialsEnv, apiBase, mockResponse, cost: face.cost, pricing, rpm };
+  return { ...face, deployments: [withoutUndefined(deployment)] };
+}
+
+/**
+ * A model with `deployments`: the model keeps what OpenClaw sees, each deployment says where a
+ * request may go. A deployment charges its own cost, else the model's when the entry wrote one.
+ */
+function groupedModel(
+  index: number,
+  base: object,
+  overrides: Record<string, unknown>,
+  charged: { pricing?: "catalog" },
+  entries: readonly z.output<typeof deploymentEntrySchema>[],
+  problems: ConfigProblem[],
+): Model | undefined {
+  const path = `models[${index}]`;
+  const before = problems.length;
+  for (const field of UPSTREAM_FIELDS) {
+    if (overrides[field] !== undefined) {
+      problems.push({ path: `${path}.${field}`, message: "set it on each of the model's deployments: a model with deployments takes where its requests go from them" });
+    }
+  }
+  // The preset's upstream is replaced by the deployments; its face (name, window, cost) stays.
+  const face = Object.fromEntries(Object.entries({ ...base, ...overrides }).filter(([key]) => !(UPSTREAM_FIELDS as readonly string[]).includes(key) && key !== "pricing"));
+  const modelPricing = (overrides.pricing as "litellm" | "catalog" | undefined) ?? charged.pricing;
+  const deployments = entries.map((entry, j) => {
+    const { id, cost, pricing, ...upstream } = entry;
+    const resolvedPricing = pricing ?? (cost !== undefined ? "catalog" : (modelPricing ?? "litellm"));
+    const resolvedCost = cost ?? (face.cost as Model["cost"]);
+    if (resolvedPricing === "catalog" && !resolvedCost) {
+      problems.push({ path: `${path}.deployments[${j}].pricing`, message: '"catalog" needs a cost (on the deployment or the model)' });
+    }
+    return withoutUndefined({ id: `${String(face.id)}.${id ?? j + 1}`, ...upstream, cost: resolvedCost, pricing: resolvedPricing });
+  });
+  const ids = deployments.map((d) => d.id);
+  ids.forEach((id, j) => {
+    const earlier = ids.indexOf(id);
+    if (earlier !== j) problems.push({ path: `${path}.deployments[${j}].id`, message: `duplicate deployment id "${id}" (also deployments[${earlier}])` });
+  });
+  const parsed = resolvedModelSchema.safeParse({ ...face, deployments });
+  if (!parsed.success) {
+    problems.push(...zodProblems(parsed.error, ["models", index], resolvedModelSchema));
+    return undefined;
+  }
+  return problems.length === before ? parsed.data : undefined;
+}
+
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
 /** zod issues -> problems with dotted paths and messages a user can act on. */

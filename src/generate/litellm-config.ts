@@ -3,7 +3,7 @@
  * Secrets are `os.environ/NAME` references, resolved inside the container.
  */
 import { stringify } from "yaml";
-import type { Model } from "../catalog/schema";
+import type { Model, ModelDeployment } from "../catalog/schema";
 import type { StackConfig } from "../catalog/validate";
 import { credentialEnvOf, DATABASE_URL_ENV, envReference, MASTER_KEY_ENV, REDIS_CONTAINER_ENV } from "../catalog/env-names";
 
@@ -15,7 +15,12 @@ export interface LiteLLMConfig {
     num_retries: number;
     timeout: number;
     fallbacks?: Record<string, string[]>[];
+    context_window_fallbacks?: Record<string, string[]>[];
+    content_policy_fallbacks?: Record<string, string[]>[];
+    allowed_fails?: number;
+    cooldown_time?: number;
     optional_pre_call_checks?: string[];
+    enable_pre_call_checks?: boolean;
     redis_host?: string;
     redis_port?: string;
     redis_password?: string;
@@ -32,26 +37,31 @@ export interface LiteLLMDeployment {
 
 const PER_MILLION = 1_000_000;
 
-export function toDeployment(model: Model): LiteLLMDeployment {
+/** One `model_list` entry: a deployment of a model, under the model's id. */
+export function toDeployment(model: Model, deployment: ModelDeployment): LiteLLMDeployment {
   const credentials = Object.fromEntries(
-    Object.entries(credentialEnvOf(model)).map(([param, env]) => [param, envReference(env)]),
+    Object.entries(credentialEnvOf(deployment)).map(([param, env]) => [param, envReference(env)]),
   );
   return {
     model_name: model.id,
     litellm_params: {
-      model: model.model,
+      model: deployment.model,
       ...credentials,
-      ...(model.apiBase ? { api_base: model.apiBase } : {}),
-      ...(model.mockResponse !== undefined ? { mock_response: model.mockResponse } : {}),
-      ...(model.rpm !== undefined ? { rpm: model.rpm } : {}),
+      ...(deployment.apiBase ? { api_base: deployment.apiBase } : {}),
+      ...(deployment.mockResponse !== undefined ? { mock_response: deployment.mockResponse } : {}),
+      ...(deployment.rpm !== undefined ? { rpm: deployment.rpm } : {}),
+      ...(deployment.tpm !== undefined ? { tpm: deployment.tpm } : {}),
+      ...(deployment.weight !== undefined ? { weight: deployment.weight } : {}),
       // Only on request: LiteLLM prices known models itself, and custom pricing costs throughput.
-      ...(model.pricing === "catalog" && model.cost
-        ? { input_cost_per_token: model.cost.input / PER_MILLION, output_cost_per_token: model.cost.output / PER_MILLION }
+      ...(deployment.pricing === "catalog" && deployment.cost
+        ? { input_cost_per_token: deployment.cost.input / PER_MILLION, output_cost_per_token: deployment.cost.output / PER_MILLION }
         : {}),
     },
-    // No model_info.id: a fixed deployment id costs ~10% proxy throughput (npm run bench) and
-    // LiteLLM generates one anyway.
     model_info: {
+      // Only for a model with several deployments, so that cooldowns, spend rows and logs name the
+      // same one across redeploys. A single deployment keeps LiteLLM's generated id: its bytes stay
+      // as they were (npm run bench measures what a fixed id costs).
+      ...(deployment.id !== undefined ? { id: deployment.id } : {}),
       mode: "chat",
       max_input_tokens: model.contextWindow,
       max_output_tokens: model.maxTokens,
@@ -61,17 +71,32 @@ export function toDeployment(model: Model): LiteLLMDeployment {
   };
 }
 
+const asLists = (fallbacks: Readonly<Record<string, readonly string[]>>) => Object.entries(fallbacks).map(([primary, next]) => ({ [primary]: [...next] }));
+
 export function buildLiteLLMConfig(config: StackConfig): LiteLLMConfig {
-  const fallbacks = Object.entries(config.router.fallbacks).map(([primary, next]) => ({ [primary]: [...next] }));
+  const fallbacks = asLists(config.router.fallbacks);
+  const contextWindowFallbacks = asLists(config.router.contextWindowFallbacks);
+  const contentPolicyFallbacks = asLists(config.router.contentPolicyFallbacks);
+  const deployments = config.models.flatMap((m) => m.deployments);
+  const limited = deployments.some((d) => d.rpm !== undefined || d.tpm !== undefined);
+  const limitedGroup = config.models.some((m) => m.deployments.length > 1 && m.deployments.some((d) => d.rpm !== undefined || d.tpm !== undefined));
   return {
-    model_list: config.models.map(toDeployment),
+    model_list: config.models.flatMap((model) => model.deployments.map((deployment) => toDeployment(model, deployment))),
     router_settings: {
       routing_strategy: config.router.routingStrategy,
       num_retries: config.router.numRetries,
       timeout: config.router.timeoutSeconds,
       ...(fallbacks.length > 0 ? { fallbacks } : {}),
-      // Per-deployment rpm is a routing weight unless this check enforces it.
-      ...(config.models.some((m) => m.rpm !== undefined) ? { optional_pre_call_checks: ["enforce_model_rate_limits"] } : {}),
+      ...(contextWindowFallbacks.length > 0 ? { context_window_fallbacks: contextWindowFallbacks } : {}),
+      ...(contentPolicyFallbacks.length > 0 ? { content_policy_fallbacks: contentPolicyFallbacks } : {}),
+      ...(config.router.allowedFails !== undefined ? { allowed_fails: config.router.allowedFails } : {}),
+      ...(config.router.cooldownSeconds !== undefined ? { cooldown_time: config.router.cooldownSeconds } : {}),
+      // Per-deployment rpm/tpm is a routing weight unless this check enforces it (across
+      // processes through Redis).
+      ...(limited ? { optional_pre_call_checks: ["enforce_model_rate_limits"] } : {}),
+      // The router skips a deployment at its limit, or a model whose window a prompt exceeds, only
+      // with these checks; they count a prompt's tokens on every request, so only where needed.
+      ...(limitedGroup || contextWindowFallbacks.length > 0 ? { enable_pre_call_checks: true } : {}),
       // Shared state for every process: counters, cooldowns, caches. References, never values.
       ...(config.redis.enabled
         ? {

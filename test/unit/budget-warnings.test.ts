@@ -12,14 +12,14 @@ const mockWith = (fields: Record<string, unknown>) => ({ preset: "mock", id: "pr
 describe("a cost written in the file is charged", () => {
   test("on an entry that writes it: catalog pricing, so LiteLLM charges it (per token)", () => {
     const config = validConfig({ models: [mockWith({ cost: { input: 1000, output: 2000 } })], openclaw: { primary: "priced" }, router: {} });
-    expect(config.models[0].pricing).toBe("catalog");
+    expect(config.models[0].deployments[0].pricing).toBe("catalog");
     expect(buildLiteLLMConfig(config).model_list[0].litellm_params).toMatchObject({ input_cost_per_token: 0.001, output_cost_per_token: 0.002 });
   });
 
   test("a preset's cost is OpenClaw's display of a price LiteLLM knows itself; pricing: litellm keeps LiteLLM's price", () => {
-    expect(validConfig({ models: [{ preset: "gpt-4o" }], openclaw: { primary: "gpt-4o" }, router: {} }).models[0].pricing).toBe("litellm");
+    expect(validConfig({ models: [{ preset: "gpt-4o" }], openclaw: { primary: "gpt-4o" }, router: {} }).models[0].deployments[0].pricing).toBe("litellm");
     const kept = validConfig({ models: [mockWith({ cost: { input: 1, output: 1 }, pricing: "litellm" })], openclaw: { primary: "priced" }, router: {} });
-    expect(kept.models[0].pricing).toBe("litellm");
+    expect(kept.models[0].deployments[0].pricing).toBe("litellm");
     expect(buildLiteLLMConfig(kept).model_list[0].litellm_params).not.toHaveProperty("input_cost_per_token");
   });
 });

@@ -13,7 +13,7 @@ describe("validateStackConfig", () => {
   test("applies presets and defaults", () => {
     const config = validConfig();
     expect(config.models.map((m) => m.id)).toEqual(["claude-opus-4-6", "gpt-4o", "mock"]);
-    expect(config.models[0]).toMatchObject({ model: "anthropic/claude-opus-4-6", apiKeyEnv: "ANTHROPIC_API_KEY", maxTokens: 64000 });
+    expect(config.models[0]).toMatchObject({ maxTokens: 64000, deployments: [{ model: "anthropic/claude-opus-4-6", apiKeyEnv: "ANTHROPIC_API_KEY" }] });
     expect(config.litellm).toMatchObject({ port: 4000, bindAddress: "127.0.0.1", workers: 1 });
     expect(config.database).toMatchObject({ enabled: true, name: "litellm", user: "litellm" });
     expect(config.openclaw.baseUrl).toBe("http://localhost:4000");
@@ -21,7 +21,7 @@ describe("validateStackConfig", () => {
 
   test("an entry overrides any field of its preset, id included", () => {
     const config = validConfig({ models: [{ preset: "mock", id: "echo", maxTokens: 10, mockResponse: "pong" }] , router: {}, openclaw: {} });
-    expect(config.models[0]).toMatchObject({ id: "echo", maxTokens: 10, mockResponse: "pong", model: "openai/mock" });
+    expect(config.models[0]).toMatchObject({ id: "echo", maxTokens: 10, deployments: [{ mockResponse: "pong", model: "openai/mock" }] });
     expect(config.openclaw.primary).toBe("echo");
   });
 
@@ -297,7 +297,7 @@ describe("environment references cannot leak the stack's secrets or the deployer
       router: {},
       openclaw: {},
     });
-    expect(config.models.map((m) => m.apiKeyEnv ?? m.credentialsEnv)).toEqual([{ aws_access_key_id: "AWS_ACCESS_KEY_ID" }, "TEAM_ANTHROPIC_KEY"]);
+    expect(config.models.map((m) => m.deployments[0].apiKeyEnv ?? m.deployments[0].credentialsEnv)).toEqual([{ aws_access_key_id: "AWS_ACCESS_KEY_ID" }, "TEAM_ANTHROPIC_KEY"]);
   });
 });
 
