@@ -163,6 +163,8 @@ interface LoadTarget {
   readonly container: string;
   readonly url: string;
   readonly headers: Record<string, string>;
+  /** The model id asked for. @default "mock" */
+  readonly model?: string;
 }
 
 /**
@@ -198,14 +200,14 @@ async function stackProxy(
 const withLiteLLM = (litellm: Record<string, unknown>) => (raw: Record<string, any>) => ({ ...raw, litellm: { ...raw.litellm, ...litellm } });
 
 async function measure(targets: readonly LoadTarget[], concurrency: number, peak: number[]): Promise<LoadResult[][]> {
-  const body = { model: "mock", messages: [{ role: "user", content: "hi" }] };
+  const body = (t: LoadTarget) => ({ model: t.model ?? "mock", messages: [{ role: "user", content: "hi" }] });
   const results: LoadResult[][] = targets.map(() => []);
   // Warm-up, then alternate the targets so drift on the machine hits all alike.
-  for (const t of targets) await load(t.url, t.headers, body, concurrency, 50, 10);
+  for (const t of targets) await load(t.url, t.headers, body(t), concurrency, 50, 10);
   for (let run = 0; run < RUNS; run++) {
     for (const [i, t] of targets.entries()) {
       const sampler = setInterval(() => void memoryMiB(t.container).then((m) => (peak[i] = Math.max(peak[i], m || 0))), 250);
-      results[i].push(await load(t.url, t.headers, body, concurrency, REQUESTS_PER_RUN, 20));
+      results[i].push(await load(t.url, t.headers, body(t), concurrency, REQUESTS_PER_RUN, 20));
       clearInterval(sampler);
     }
   }
@@ -266,6 +268,36 @@ async function benchLoad(images: LocalImages): Promise<string> {
   return [table(header, rows), memory.join("\n"), table(["defaults vs alternatives", ...header.slice(1)], variantRows), variantMemory.join("\n")].join("\n\n");
 }
 
+/**
+ * The router's cost per request, through one proxy: the mock as one deployment (the baseline),
+ * as a group of two identical deployments, and as one deployment with a fixed model_info.id
+ * (what every deployment of a group carries).
+ */
+async function benchRouting(images: LocalImages): Promise<string> {
+  const mockAnswer = "Hello from the LiteLLM mock model.";
+  const proxy = await stackProxy(
+    images,
+    "",
+    (raw) => ({
+      ...raw,
+      models: [
+        ...raw.models,
+        { preset: "mock", id: "mock-group", deployments: [{ model: "openai/mock", mockResponse: mockAnswer }, { model: "openai/mock", mockResponse: mockAnswer }] },
+        { preset: "mock", id: "mock-fixed-id" },
+      ],
+    }),
+    // A fixed id on a single deployment: not something the catalog writes, measured only.
+    (c) => ({ ...c, models: c.models.map((m) => (m.id === "mock-fixed-id" ? { ...m, deployments: [{ ...m.deployments[0], id: "mock-fixed-id.1" }] } : m)) }),
+  );
+  const targets: LoadTarget[] = [
+    { ...proxy, label: "one deployment (baseline)", model: "mock" },
+    { ...proxy, label: "a group of two deployments", model: "mock-group" },
+    { ...proxy, label: "one deployment, fixed model_info.id", model: "mock-fixed-id" },
+  ];
+  const header = ["routing, same proxy (mock model)", "req/s", "p50 ms", "p99 ms", "errors", "req/s vs one deployment"];
+  return table(header, loadRows(targets, await measure(targets, 8, targets.map(() => 0)), 8));
+}
+
 async function benchTests(): Promise<string> {
   const typecheck = await repeat(RUNS, () => timed("npx", ["--no-install", "tsc", "--noEmit", "-p", "."]));
   const whole = await repeat(RUNS, () => timed("npm", ["test", "--silent"]));
@@ -283,13 +315,14 @@ async function main(): Promise<void> {
   const wanted = (section: string) => only.length === 0 || only.includes(section);
   console.log(`npm run bench: ${RUNS} runs after one warm-up, medians; ${LEVELS.join("/")} concurrent clients x ${REQUESTS_PER_RUN} requests\n`);
   if (wanted("synth")) console.log(`${await benchSynth()}\n`);
-  if (wanted("healthy") || wanted("load") || wanted("swarm")) {
+  if (wanted("healthy") || wanted("load") || wanted("routing") || wanted("swarm")) {
     assertEngineAnswers();
     const images = buildLocalImages();
     await removeLabelled(SUITE_LABEL);
     try {
       if (wanted("healthy")) console.log(`${await benchHealthy(images)}\n`);
       if (wanted("load")) console.log(`${await benchLoad(images)}\n`);
+      if (wanted("routing")) console.log(`${await benchRouting(images)}\n`);
       if (wanted("swarm")) {
         if (swarmManagerNow()) console.log(`${await benchSwarm(images, RUNS)}\n`);
         else console.log("swarm: skipped, this engine is not a swarm manager (`docker swarm init --advertise-addr 127.0.0.1` first)\n");

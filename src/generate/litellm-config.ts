@@ -58,9 +58,9 @@ export function toDeployment(model: Model, deployment: ModelDeployment): LiteLLM
         : {}),
     },
     model_info: {
-      // Only for a model with several deployments, so that cooldowns, spend rows and logs name the
-      // same one across redeploys. A single deployment keeps LiteLLM's generated id: its bytes stay
-      // as they were (npm run bench measures what a fixed id costs).
+      // Every deployment of a model with several, so that cooldowns, spend rows and logs name the
+      // same one across redeploys. A single deployment keeps LiteLLM's generated id so that existing
+      // stacks keep their bytes (a fixed id costs nothing measurable: npm run bench -- routing).
       ...(deployment.id !== undefined ? { id: deployment.id } : {}),
       mode: "chat",
       max_input_tokens: model.contextWindow,
