@@ -8,6 +8,8 @@
  *   6. deploy (bench/deploy.ts): the real `npm run deploy` / `destroy` vs `docker run` / `docker rm`, with each step's time;
  *      on a swarm manager, the swarm profile's too, with the rolling update's total (bench/swarm-deploy.ts; `swarm-deploy` alone)
  *   7. database (bench/database.ts): LiteLLM with its database, first start and restart, vs `docker run`; its memory
+ *   8. routing: a group of two deployments vs one, through one proxy; failover (bench/failover.ts):
+ *      client requests lost while one of two deployments fails, per router setting
  * It prints; it never passes or fails on a time. Traffic goes to 127.0.0.1 only; everything it
  * creates carries the e2e suite's label and is removed at the end.
  */
@@ -23,6 +25,7 @@ import type { StackConfig } from "../src/catalog/validate";
 import { load, type LoadResult } from "./load";
 import { benchDatabase } from "./database";
 import { benchDeploy } from "./deploy";
+import { benchFailover } from "./failover";
 import { benchSwarmDeploy } from "./swarm-deploy";
 import { benchSwarm } from "./swarm";
 import { swarmManagerNow } from "../test/e2e/harness/swarm";
@@ -315,7 +318,7 @@ async function main(): Promise<void> {
   const wanted = (section: string) => only.length === 0 || only.includes(section);
   console.log(`npm run bench: ${RUNS} runs after one warm-up, medians; ${LEVELS.join("/")} concurrent clients x ${REQUESTS_PER_RUN} requests\n`);
   if (wanted("synth")) console.log(`${await benchSynth()}\n`);
-  if (wanted("healthy") || wanted("load") || wanted("routing") || wanted("swarm")) {
+  if (wanted("healthy") || wanted("load") || wanted("routing") || wanted("failover") || wanted("swarm")) {
     assertEngineAnswers();
     const images = buildLocalImages();
     await removeLabelled(SUITE_LABEL);
@@ -323,6 +326,7 @@ async function main(): Promise<void> {
       if (wanted("healthy")) console.log(`${await benchHealthy(images)}\n`);
       if (wanted("load")) console.log(`${await benchLoad(images)}\n`);
       if (wanted("routing")) console.log(`${await benchRouting(images)}\n`);
+      if (wanted("failover")) console.log(`${await benchFailover(images)}\n`);
       if (wanted("swarm")) {
         if (swarmManagerNow()) console.log(`${await benchSwarm(images, RUNS)}\n`);
         else console.log("swarm: skipped, this engine is not a swarm manager (`docker swarm init --advertise-addr 127.0.0.1` first)\n");

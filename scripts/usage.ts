@@ -4,6 +4,7 @@
  *
  *   npm run usage                         the last 30 days
  *   npm run usage -- --period 7d          or 4w, or 2026-11-01..2026-11-30
+ *   npm run usage -- --by deployment      one row per deployment that served (routing)
  *   npm run usage -- --json               for machines
  */
 import { loadStackConfig } from "../src/catalog/load-config";
@@ -25,10 +26,15 @@ async function main(args: string[]): Promise<number> {
     console.error(`error: ${(error as Error).message}`);
     return 2;
   }
+  const by = option(args, "--by");
+  if (args.includes("--by") && by !== "deployment") {
+    console.error(`error: --by "${by ?? ""}" is not a grouping: use --by deployment (one row per deployment that served)`);
+    return 2;
+  }
   const { access, admin } = connectToProxy(loadStackConfig());
   await admin.requireDatabase();
   const [keys, logs] = await Promise.all([admin.listKeys(), admin.spendLogs(period.start, period.end)]);
-  const report = buildUsageReport(keys, logs.rows, period, tokenHash(access.masterKey), logs.truncated);
+  const report = buildUsageReport(keys, logs.rows, period, tokenHash(access.masterKey), logs.truncated, by === "deployment");
   process.stdout.write(args.includes("--json") ? `${JSON.stringify(report, null, 2)}\n` : formatUsageReport(report, access.baseUrl));
   return 0;
 }

@@ -401,9 +401,10 @@ export const stackConfigSchema = z.strictObject({
       /** Model id -> ids tried when its provider refuses a prompt on content policy. */
       contentPolicyFallbacks: z.record(z.string(), z.array(z.string()).min(1)).default({}),
       /**
-       * Failures a deployment may have in a minute before it is cooled down (LiteLLM's allowed_fails).
-       * @default - LiteLLM's rule: cooled down on a 429, 401 or 404, or when over half of at least 5
-       *   requests in a minute fail
+       * Failed client requests a deployment may cause before it is cooled down (LiteLLM's allowed_fails;
+       * counted over the cooldown time).
+       * @default 0 when a model has several deployments; else LiteLLM's rule: cooled down on a 429,
+       *   401 or 404, or when over half of at least 5 requests in a minute fail
        */
       allowedFails: z.number().int().min(0).max(100).optional(),
       /** How long a cooled-down deployment gets no request (LiteLLM's cooldown_time). @default - LiteLLM's 5 s */

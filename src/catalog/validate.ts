@@ -57,7 +57,7 @@ export interface StackConfig {
   readonly swarm?: SwarmSettings;
   readonly logging: Parsed["logging"];
   readonly dashboard: Parsed["dashboard"];
-  /** numRetries resolved: 3 when a model has several deployments, else 2, unless written. */
+  /** numRetries resolved; allowedFails too when a model has several deployments (see routerDefaults). */
   readonly router: Omit<Parsed["router"], "numRetries"> & { readonly numRetries: number };
   readonly openclaw: {
     readonly primary: string;
@@ -214,13 +214,27 @@ export function validateStackConfig(
     ...(swarm ? { swarm } : {}),
     logging,
     dashboard,
-    // Failover across deployments needs attempts to spare: a retry may pick the failing one again.
-    router: { ...router, numRetries: router.numRetries ?? (models.some((m) => m.deployments.length > 1) ? 3 : 2) },
+    router: routerDefaults(router, models.some((m) => m.deployments.length > 1)),
     openclaw: {
       primary: openclaw.primary ?? models[0].id,
       fallbacks: openclaw.fallbacks,
       baseUrl: openclaw.baseUrl ?? `http://localhost:${port}`,
     },
+  };
+}
+
+/**
+ * Defaults that make failover across a model's deployments hold (measured: npm run bench --
+ * failover, docs/routing.md). LiteLLM counts one failure per client request, whatever its retries
+ * met, and retries at once, possibly on the failing deployment again: so a group cools a
+ * deployment down at its first counted failure (allowedFails 0) and keeps 3 retries. Stacks
+ * without a group keep LiteLLM's own rule and 2 retries, and their bytes.
+ */
+function routerDefaults(router: Parsed["router"], grouped: boolean): StackConfig["router"] {
+  return {
+    ...router,
+    numRetries: router.numRetries ?? (grouped ? 3 : 2),
+    ...(grouped && router.allowedFails === undefined ? { allowedFails: 0 } : {}),
   };
 }
 

@@ -58,6 +58,7 @@ const spendLogRowSchema = z.object({
   request_duration_ms: nullableNumber,
   model: nullableString,
   model_group: nullableString,
+  model_id: nullableString,
   spend: nullableNumber,
   total_tokens: nullableNumber,
   prompt_tokens: nullableNumber,
@@ -84,6 +85,8 @@ export interface SpendLogRow {
   readonly request_duration_ms?: number | null;
   readonly model: string | null;
   readonly model_group?: string | null;
+  /** The deployment's model_info.id: the catalog's `<model id>.<deployment id>` on a model with several. */
+  readonly model_id?: string | null;
   readonly spend: number | null;
   readonly total_tokens: number | null;
   readonly prompt_tokens?: number | null;

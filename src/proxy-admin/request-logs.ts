@@ -5,7 +5,7 @@
 import { printable } from "../catalog/config-error";
 import { redactedExcerpt } from "./bounded-http";
 import type { SpendLogRow } from "./litellm-admin";
-import { failedRow, requester } from "./usage-report";
+import { deploymentOf, failedRow, requester } from "./usage-report";
 
 export interface LogFilter {
   /** Requests at or after this instant. */
@@ -57,7 +57,7 @@ export function toRequestLine(row: SpendLogRow): RequestLine {
     time: row.startTime ?? "",
     key: requester(row, new Map()),
     model: row.model_group || row.model || "(unknown)",
-    deployment: row.model || "-",
+    deployment: deploymentOf(row),
     status: failed ? "failure" : "success",
     tokens: row.total_tokens ?? 0,
     cost: row.spend ?? 0,

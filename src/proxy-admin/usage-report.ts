@@ -13,6 +13,8 @@ export interface Period {
 export interface UsageRow {
   readonly alias: string;
   readonly model: string;
+  /** Which deployment served (only with --by deployment). */
+  readonly deployment?: string;
   /** Successful requests: what usage and spend are made of. */
   readonly requests: number;
   /** Refused or failed requests (over budget, model not allowed, a provider error): shown, not counted as usage. */
@@ -63,8 +65,14 @@ export function parsePeriod(text: string, nowMs = Date.now()): Period {
 const round = (value: number, digits = 6) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 /**
- * @param masterTokenHash sha256 of the master key, to name its requests rather than call them unknown
+ * Which deployment served a request: the catalog's stable id on a model with several deployments,
+ * else the upstream model (LiteLLM's generated id of a single deployment is a hash nobody reads).
  */
+export function deploymentOf(log: SpendLogRow): string {
+  if (log.model_id && !/^[0-9a-f]{64}$/.test(log.model_id)) return log.model_id;
+  return log.model || "-";
+}
+
 /** A row's outcome: LiteLLM writes `status` on the row (and in metadata); anything but failure is a success. */
 export function failedRow(log: SpendLogRow): boolean {
   return log.status === "failure" || log.metadata?.status === "failure";
@@ -92,14 +100,16 @@ export function buildUsageReport(
   period: Period,
   masterTokenHash?: string,
   truncated = false,
+  byDeployment = false,
 ): UsageReport {
   const aliasOf = new Map(keys.map((k) => [k.token, k.key_alias ?? `${k.token.slice(0, 8)}…`]));
-  const groups = new Map<string, { alias: string; model: string; requests: number; failed: number; tokens: number; spend: number }>();
+  const groups = new Map<string, { alias: string; model: string; deployment?: string; requests: number; failed: number; tokens: number; spend: number }>();
   for (const log of logs) {
     const alias = requester(log, aliasOf, masterTokenHash);
     const model = log.model_group || log.model || "(unknown)";
-    const id = `${alias}\u0000${model}`;
-    const group = groups.get(id) ?? { alias, model, requests: 0, failed: 0, tokens: 0, spend: 0 };
+    const deployment = byDeployment ? deploymentOf(log) : undefined;
+    const id = `${alias}\u0000${model}\u0000${deployment ?? ""}`;
+    const group = groups.get(id) ?? { alias, model, ...(deployment !== undefined ? { deployment } : {}), requests: 0, failed: 0, tokens: 0, spend: 0 };
     if (failedRow(log)) group.failed += 1;
     else group.requests += 1;
     group.tokens += log.total_tokens ?? 0;
@@ -108,7 +118,7 @@ export function buildUsageReport(
   }
   const rows = [...groups.values()]
     .map((g) => ({ ...g, spend: round(g.spend) }))
-    .sort((a, b) => a.alias.localeCompare(b.alias) || a.model.localeCompare(b.model));
+    .sort((a, b) => a.alias.localeCompare(b.alias) || a.model.localeCompare(b.model) || (a.deployment ?? "").localeCompare(b.deployment ?? ""));
   const totals = rows.reduce(
     (sum, r) => ({ requests: sum.requests + r.requests, failed: sum.failed + r.failed, tokens: sum.tokens + r.tokens, spend: round(sum.spend + r.spend) }),
     { requests: 0, failed: 0, tokens: 0, spend: 0 },
@@ -146,16 +156,18 @@ export function budgetUsd(value: number): string {
 const count = (value: number) => value.toLocaleString("en-US");
 
 export function formatUsageReport(report: UsageReport, baseUrl: string): string {
+  const byDeployment = report.rows.some((r) => r.deployment !== undefined);
+  const where = (r: UsageRow) => (byDeployment ? [r.model, r.deployment ?? "-"] : [r.model]);
   const usage =
     report.rows.length === 0
       ? "no requests in this period"
       : table(
-          ["KEY", "MODEL", "REQUESTS", "FAILED", "TOKENS", "SPEND (USD)"],
+          ["KEY", "MODEL", ...(byDeployment ? ["DEPLOYMENT"] : []), "REQUESTS", "FAILED", "TOKENS", "SPEND (USD)"],
           [
-            ...report.rows.map((r) => [r.alias, r.model, count(r.requests), count(r.failed), count(r.tokens), usd(r.spend)]),
-            ["TOTAL", "", count(report.totals.requests), count(report.totals.failed), count(report.totals.tokens), usd(report.totals.spend)],
+            ...report.rows.map((r) => [r.alias, ...where(r), count(r.requests), count(r.failed), count(r.tokens), usd(r.spend)]),
+            ["TOTAL", "", ...(byDeployment ? [""] : []), count(report.totals.requests), count(report.totals.failed), count(report.totals.tokens), usd(report.totals.spend)],
           ],
-          ["left", "left", "right", "right", "right", "right"],
+          ["left", "left", ...(byDeployment ? ["left" as const] : []), "right", "right", "right", "right"],
         );
   const budgets =
     report.budgets.length === 0

@@ -49,9 +49,20 @@ const stackConfig = (litellmImage: string, extraModels: unknown[] = [], changes:
 const PRICED = { preset: "mock", id: "mock-priced", name: "Mock with a price", cost: { input: 1000, output: 1000 } };
 const DOWN = { id: "provider-down", name: "Provider that is down", model: "openai/gpt-4o", apiKeyEnv: "E2E_DOWN_PROVIDER_KEY", apiBase: "http://127.0.0.1:9/v1", contextWindow: 8192, maxTokens: 1024 };
 const DOWN_ENV = { E2E_DOWN_PROVIDER_KEY: "sk-e2e-down-provider-000000" };
+/** One model id, two deployments with prices of their own: usage and logs say which served what. */
+const PAIR = {
+  preset: "mock",
+  id: "mock-pair",
+  name: "Mock served by two deployments",
+  deployments: [
+    { id: "cheap", model: "openai/mock-cheap", mockResponse: "cheap", cost: { input: 100, output: 100 } },
+    { id: "dear", model: "openai/mock-dear", mockResponse: "dear", cost: { input: 1000, output: 1000 } },
+  ],
+};
 
 interface LogLine {
   readonly model: string;
+  readonly deployment: string;
   readonly status: "success" | "failure";
   readonly cost: number;
   readonly key: string;
@@ -161,18 +172,25 @@ describeReal("LiteLLM's database through npm run deploy: an upgrade, then ten ca
   });
 
   test("served and failed requests appear in npm run logs and npm run usage with key, model, status and cost; bodies are kept only when storeRequestBodies says so", async () => {
-    checkout.writeConfig(stackConfig(PINNED, [PRICED, DOWN], { logging: { storeRequestBodies: false, retention: "30d" } }));
+    checkout.writeConfig(stackConfig(PINNED, [PRICED, DOWN, PAIR], { logging: { storeRequestBodies: false, retention: "30d" } }));
     expectDone(await checkout.npm("deploy", [], DOWN_ENV), new RegExp(`^stack "${NAME}" deployed$`));
     const ask = (model: string, content: string) => chat(baseUrl(), key, { model, messages: [{ role: "user", content }] });
     for (let i = 0; i < 2; i++) expect((await ask("mock-priced", `omitted-${NAME}`)).status).toBe(200);
     expect((await ask("provider-down", `omitted-${NAME}`)).status).toBeGreaterThanOrEqual(400);
+    const pairAnswers: string[] = [];
+    for (let i = 0; i < 12; i++) pairAnswers.push((await ask("mock-pair", "hi")).body.choices[0].message.content);
 
-    // LiteLLM writes its logs in batches: wait for the three rows, then read them as a user would.
-    const { lines, text } = await waitFor("three requests in npm run logs", 120_000, async () => {
+    // LiteLLM writes its logs in batches: wait for the rows, then read them as a user would.
+    const { lines, text } = await waitFor("fifteen requests in npm run logs", 120_000, async () => {
       const read = await logLines(["--show-bodies"]);
-      const mine = read.lines.filter((l) => l.model === "mock-priced" || l.model === "provider-down");
-      return mine.length >= 3 ? { ...read, lines: mine } : undefined;
+      const mine = read.lines.filter((l) => ["mock-priced", "provider-down", "mock-pair"].includes(l.model));
+      return mine.length >= 15 ? { ...read, lines: mine } : undefined;
     }, 5_000);
+    // Which deployment served each request of the pair, by the catalog's deployment id.
+    const pairLines = lines.filter((l) => l.model === "mock-pair");
+    for (const name of ["cheap", "dear"]) {
+      expect(pairLines.filter((l) => l.deployment === `mock-pair.${name}`)).toHaveLength(pairAnswers.filter((a) => a === name).length);
+    }
     const served = lines.filter((l) => l.model === "mock-priced");
     expect(served).toHaveLength(2);
     for (const line of served) expect(line).toMatchObject({ status: "success", key: expect.stringMatching(/openclaw$/), cost: expect.any(Number) });
@@ -188,6 +206,24 @@ describeReal("LiteLLM's database through npm run deploy: an upgrade, then ten ca
     expect(pricedRow).toMatchObject({ requests: 2, failed: 0 });
     expect(pricedRow!.spend).toBeCloseTo(served.reduce((sum, l) => sum + l.cost, 0), 6);
     expect(rows.find((r) => /openclaw$/.test(r.alias) && r.model === "provider-down")).toMatchObject({ requests: 0, failed: 1 });
+
+    // --by deployment: one row per deployment of the pair, its requests and its own price.
+    const byDeployment = await checkout.npm("usage", ["--json", "--by", "deployment"], {}, false);
+    expect(byDeployment.status).toBe(0);
+    const deploymentRows = (JSON.parse(byDeployment.stdout).rows as { alias: string; model: string; deployment: string; requests: number; spend: number }[]).filter(
+      (r) => /openclaw$/.test(r.alias) && r.model === "mock-pair",
+    );
+    process.stdout.write(`usage --by deployment: ${deploymentRows.map((r) => `${r.deployment} ${r.requests} requests $${r.spend}`).join(", ")}\n`);
+    expect(deploymentRows.map((r) => r.deployment).sort()).toEqual(["mock-pair.cheap", "mock-pair.dear"].filter((d) => pairAnswers.includes(d.split(".")[1])));
+    for (const row of deploymentRows) {
+      const served = pairLines.filter((l) => l.deployment === row.deployment);
+      expect(row.requests).toBe(served.length);
+      expect(row.spend).toBeCloseTo(served.reduce((sum, l) => sum + l.cost, 0), 6);
+    }
+    const spendPerRequest = Object.fromEntries(deploymentRows.map((r) => [r.deployment, r.spend / r.requests]));
+    if (spendPerRequest["mock-pair.cheap"] && spendPerRequest["mock-pair.dear"]) {
+      expect(spendPerRequest["mock-pair.dear"]).toBeCloseTo(spendPerRequest["mock-pair.cheap"] * 10, 6);
+    }
 
     checkout.writeConfig(stackConfig(PINNED, [PRICED, DOWN], { logging: { storeRequestBodies: true, retention: "30d" } }));
     expectDone(await checkout.npm("deploy", [], DOWN_ENV), new RegExp(`^stack "${NAME}" deployed$`));

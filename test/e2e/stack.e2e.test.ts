@@ -51,6 +51,15 @@ const BACKUP_TEXT = "Answer from the backup model.";
 const runId = `${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`;
 
 let deployment: Deployment;
+/** One model id served by two deployments: OpenClaw asks for it like any other. */
+const PAIR_TEXTS = ["Answer from deployment one.", "Answer from deployment two."];
+const withPair = (raw: Record<string, any>) => ({
+  ...raw,
+  models: [
+    ...raw.models,
+    { preset: "mock", id: "mock-pair", name: "Mock served by two deployments", deployments: PAIR_TEXTS.map((text, i) => ({ model: `openai/mock-${i + 1}`, mockResponse: text })) },
+  ],
+});
 
 beforeAll(async () => {
   // Sweep what a crashed earlier run may have left.
@@ -58,8 +67,8 @@ beforeAll(async () => {
   const port = await freePort();
   const name = `e2e-${runId}`;
   deployment = new Deployment(
-    loadE2EConfig({ name, port, databaseEnabled: true }),
-    spendDatabaseSkipReason ? loadE2EConfig({ name, port, databaseEnabled: false }) : loadE2EConfig({ name, port, databaseEnabled: true }),
+    loadE2EConfig({ name, port, databaseEnabled: true, adjust: withPair }),
+    loadE2EConfig({ name, port, databaseEnabled: !spendDatabaseSkipReason, adjust: withPair }),
     images,
   );
   console.log(`e2e stack ${name}: proxy on ${deployment.baseUrl}, images ${images.postgres} ${images.litellm}`);
@@ -234,6 +243,19 @@ describe("OpenClaw, the real CLI", () => {
     const result = JSON.parse(run.stdout);
     expect(result.ok).toBe(true);
     expect(result.outputs[0].text).toBe(MOCK_TEXT);
+  });
+
+  test("a model served by two deployments answers OpenClaw under its one id, from both deployments", () => {
+    const texts = new Set<string>();
+    // Until both deployments have answered, at most 12 turns (one answering all 12: 1 in 2048).
+    for (let i = 0; i < 12 && texts.size < 2; i++) {
+      const run = openclaw(["infer", "model", "run", "--local", "--model", "litellm/mock-pair", "--prompt", "Say hello", "--json"], stateDir, env());
+      if (run.status !== 0) throw new Error(`openclaw exited ${run.status}\n${run.stdout}\n${run.stderr}`);
+      const result = JSON.parse(run.stdout);
+      expect(result.ok).toBe(true);
+      texts.add(result.outputs[0].text);
+    }
+    expect([...texts].sort()).toEqual(PAIR_TEXTS);
   });
 });
 

@@ -196,6 +196,9 @@ describe("[replay of LiteLLM 1.108.5's recorded answers, not LiteLLM] spend logs
     const logs = await admin().spendLogs(day, day);
     expect(logs.rows).toHaveLength(rows().length);
     expect(logs.truncated).toBe(false);
+    // The deployment that served each request (usage --by deployment, logs) comes through.
+    expect(logs.rows.map((r) => r.model_id)).toEqual(rows().map((r) => r.model_id));
+    expect(logs.rows[0].model_id).toMatch(/^[0-9a-f]{64}$/);
     expect(replay.requests.at(-1)).toBe(`GET /spend/logs?start_date=${day}&end_date=${nextDay(day)}&summarize=false`);
   });
 

@@ -24,6 +24,14 @@ describe("request lines from the recorded rows", () => {
     expect(formatRequestLine(served!)).toBe("2026-11-29 15:09:39Z  openclaw  mock -> openai/mock  success  28 tok  $0.000480  19 ms");
   });
 
+  test("a model with several deployments shows which one served, by the catalog's id, and --model takes that id", () => {
+    const grouped = rows.map((row: Record<string, unknown>, i: number) => ({ ...row, model_group: "failover", model_id: i % 2 ? "failover.flaky" : "failover.steady" }));
+    const lines = selectRequests(grouped, { sinceMs: SINCE, model: "failover.flaky" });
+    expect(lines.length).toBe(Math.floor(rows.length / 2));
+    expect(lines.every((l) => l.model === "failover" && l.deployment === "failover.flaky")).toBe(true);
+    expect(formatRequestLine(lines[0])).toContain("  failover -> failover.flaky  ");
+  });
+
   test.each([
     [{ key: "openclaw" }, 3],
     [{ key: "tiny", status: "failure" as const }, 2],

@@ -57,6 +57,8 @@ describe("a model with deployments", () => {
     const settings = buildLiteLLMConfig(groupedConfig({ allowedFails: 1, cooldownSeconds: 30 })).router_settings;
     expect(settings).toMatchObject({ num_retries: 3, allowed_fails: 1, cooldown_time: 30, enable_pre_call_checks: true, optional_pre_call_checks: ["enforce_model_rate_limits"] });
     expect(buildLiteLLMConfig(groupedConfig({ numRetries: 1 })).router_settings.num_retries).toBe(1);
+    // A group's default: cooled down at its first counted failure (LiteLLM counts one per client request).
+    expect(buildLiteLLMConfig(groupedConfig()).router_settings).toMatchObject({ num_retries: 3, allowed_fails: 0 });
     const single = buildLiteLLMConfig(validConfig()).router_settings;
     expect(single.num_retries).toBe(2);
     expect(Object.keys(single)).not.toEqual(expect.arrayContaining(["enable_pre_call_checks", "allowed_fails", "cooldown_time"]));

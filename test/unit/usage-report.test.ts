@@ -138,3 +138,43 @@ describe("budgetUsd", () => {
     expect(budgetUsd(value)).toBe(text);
   });
 });
+
+describe("--by deployment", () => {
+  const row = (model_id: string, model: string, spend: number, status = "success"): SpendLogRow => ({
+    api_key: MASTER_KEY_MARKER,
+    model,
+    model_group: "failover",
+    model_id,
+    spend,
+    total_tokens: 8,
+    status,
+    startTime: "2026-11-20T10:00:00Z",
+  });
+  const logs = [
+    row("failover.steady", "openai/steady", 0.01),
+    row("failover.steady", "openai/steady", 0.01),
+    row("failover.flaky", "openai/flaky", 0, "failure"),
+    // A single deployment: LiteLLM's generated id, a hash, is replaced by the upstream model.
+    row("bb6fbd1f6d882f793da1268e8b20c501c72a870abae1a666364e23076b9f2198", "openai/mock", 0),
+  ];
+  const period = { start: "2026-11-01", end: "2026-11-30" };
+
+  test("one row per deployment that served, named by the catalog's id, with its failures", () => {
+    const report = buildUsageReport([], logs, period, undefined, false, true);
+    expect(report.rows.map((r) => [r.deployment, r.requests, r.failed, r.spend])).toEqual([
+      ["failover.flaky", 0, 1, 0],
+      ["failover.steady", 2, 0, 0.02],
+      ["openai/mock", 1, 0, 0],
+    ]);
+    const text = formatUsageReport(report, "http://x");
+    expect(text).toMatch(/KEY\s+MODEL\s+DEPLOYMENT\s+REQUESTS/);
+    expect(text).toMatch(/\(master key\)\s+failover\s+failover\.steady\s+2\s+0\s+16\s+0\.0200/);
+  });
+
+  test("without it, one row per key and model as before", () => {
+    const report = buildUsageReport([], logs, period);
+    expect(report.rows.map((r) => [r.model, r.requests, r.failed])).toEqual([["failover", 3, 1]]);
+    expect(report.rows[0]).not.toHaveProperty("deployment");
+    expect(formatUsageReport(report, "http://x")).not.toContain("DEPLOYMENT");
+  });
+});
