@@ -24,7 +24,8 @@ interface Setting {
 const SETTINGS: readonly Setting[] = [
   { label: "numRetries 2, LiteLLM's cooldown rule", router: { numRetries: 2 } },
   { label: "numRetries 3, allowedFails 1", router: { numRetries: 3, allowedFails: 1 } },
-  { label: "numRetries 3, allowedFails 0 (a group's default)", router: { numRetries: 3, allowedFails: 0 } },
+  { label: "numRetries 3, allowedFails 0 on the router", router: { numRetries: 3, allowedFails: 0 } },
+  { label: "the stack's defaults for a group (3 retries, allowed_fails 0 per deployment)", router: {} },
   { label: "numRetries 10, allowedFails 1", router: { numRetries: 10, allowedFails: 1 } },
 ];
 /** The failure of each phase, in turn. */

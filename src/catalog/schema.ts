@@ -118,13 +118,18 @@ const deploymentOnlyFields = {
 /** The fields of a model that say where its requests go (a model without `deployments` has one). */
 export const UPSTREAM_FIELDS = ["model", "apiKeyEnv", "credentialsEnv", "apiBase", "mockResponse", "rpm"] as const;
 
-/** One entry of a model's `deployments` list, as written. */
-export const deploymentEntrySchema = z.strictObject({
+/** Where a request goes: the upstream fields every form of a deployment shares. */
+const upstreamShape = {
   model: modelFields.model,
   apiKeyEnv: modelFields.apiKeyEnv.optional(),
   credentialsEnv: modelFields.credentialsEnv.optional(),
   apiBase: modelFields.apiBase.optional(),
   mockResponse: modelFields.mockResponse.optional(),
+};
+
+/** One entry of a model's `deployments` list, as written. */
+export const deploymentEntrySchema = z.strictObject({
+  ...upstreamShape,
   cost: modelFields.cost.optional(),
   pricing: modelFields.pricing.optional(),
   rpm: modelFields.rpm.optional(),
@@ -147,11 +152,7 @@ export const modelEntrySchema = z.strictObject({
 export const singleUpstreamModelSchema = z.strictObject({
   id: modelFields.id,
   name: modelFields.name,
-  model: modelFields.model,
-  apiKeyEnv: modelFields.apiKeyEnv.optional(),
-  credentialsEnv: modelFields.credentialsEnv.optional(),
-  apiBase: modelFields.apiBase.optional(),
-  mockResponse: modelFields.mockResponse.optional(),
+  ...upstreamShape,
   reasoning: modelFields.reasoning.default(false),
   input: modelFields.input.default(["text"]),
   contextWindow: modelFields.contextWindow,
@@ -165,11 +166,7 @@ export const singleUpstreamModelSchema = z.strictObject({
 export const deploymentSchema = z.strictObject({
   /** `<model id>.<deployment id>` when the model has several deployments. */
   id: z.string().optional(),
-  model: modelFields.model,
-  apiKeyEnv: modelFields.apiKeyEnv.optional(),
-  credentialsEnv: modelFields.credentialsEnv.optional(),
-  apiBase: modelFields.apiBase.optional(),
-  mockResponse: modelFields.mockResponse.optional(),
+  ...upstreamShape,
   /** What LiteLLM charges when `pricing` is "catalog". */
   cost: modelFields.cost.optional(),
   pricing: modelFields.pricing,
@@ -403,8 +400,9 @@ export const stackConfigSchema = z.strictObject({
       /**
        * Failed client requests a deployment may cause before it is cooled down (LiteLLM's allowed_fails;
        * counted over the cooldown time).
-       * @default 0 when a model has several deployments; else LiteLLM's rule: cooled down on a 429,
-       *   401 or 404, or when over half of at least 5 requests in a minute fail
+       * @default - LiteLLM's rule (cooled down on a 429, 401 or 404, or when over half of at least 5
+       *   requests in a minute fail; a model of one deployment is never cooled down), but 0 for the
+       *   deployments of a model with several
        */
       allowedFails: z.number().int().min(0).max(100).optional(),
       /** How long a cooled-down deployment gets no request (LiteLLM's cooldown_time). @default - LiteLLM's 5 s */

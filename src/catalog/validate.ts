@@ -57,7 +57,7 @@ export interface StackConfig {
   readonly swarm?: SwarmSettings;
   readonly logging: Parsed["logging"];
   readonly dashboard: Parsed["dashboard"];
-  /** numRetries resolved; allowedFails too when a model has several deployments (see routerDefaults). */
+  /** numRetries resolved: 3 when a model has several deployments, else 2, unless written. */
   readonly router: Omit<Parsed["router"], "numRetries"> & { readonly numRetries: number };
   readonly openclaw: {
     readonly primary: string;
@@ -224,18 +224,12 @@ export function validateStackConfig(
 }
 
 /**
- * Defaults that make failover across a model's deployments hold (measured: npm run bench --
- * failover, docs/routing.md). LiteLLM counts one failure per client request, whatever its retries
- * met, and retries at once, possibly on the failing deployment again: so a group cools a
- * deployment down at its first counted failure (allowedFails 0) and keeps 3 retries. Stacks
- * without a group keep LiteLLM's own rule and 2 retries, and their bytes.
+ * A group needs retries to spare: LiteLLM retries at once, possibly on the failing deployment
+ * again (measured: npm run bench -- failover, docs/routing.md). Stacks without a group keep 2
+ * retries, and their bytes. A group's cooldown default is per deployment: see toDeployment.
  */
 function routerDefaults(router: Parsed["router"], grouped: boolean): StackConfig["router"] {
-  return {
-    ...router,
-    numRetries: router.numRetries ?? (grouped ? 3 : 2),
-    ...(grouped && router.allowedFails === undefined ? { allowedFails: 0 } : {}),
-  };
+  return { ...router, numRetries: router.numRetries ?? (grouped ? 3 : 2) };
 }
 
 /** A prompt too long for a model must go to one that can take more. */

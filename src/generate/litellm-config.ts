@@ -37,8 +37,20 @@ export interface LiteLLMDeployment {
 
 const PER_MILLION = 1_000_000;
 
-/** One `model_list` entry: a deployment of a model, under the model's id. */
-export function toDeployment(model: Model, deployment: ModelDeployment): LiteLLMDeployment {
+/**
+ * A deployment of a group is cooled down at its first counted failure unless router.allowedFails
+ * says otherwise. LiteLLM counts one failure per client request, whatever its retries met, so
+ * with more allowed a request can spend every retry on the failing deployment (measured: npm run
+ * bench -- failover). Set on the group's deployments (model_info.allowed_fails) rather than the
+ * router, so that a model of one deployment keeps LiteLLM's own rule.
+ */
+export const GROUP_ALLOWED_FAILS = 0;
+
+/**
+ * One `model_list` entry: a deployment of a model, under the model's id.
+ * @param allowedFails the deployment's own allowed_fails, for a deployment of a group
+ */
+export function toDeployment(model: Model, deployment: ModelDeployment, allowedFails?: number): LiteLLMDeployment {
   const credentials = Object.fromEntries(
     Object.entries(credentialEnvOf(deployment)).map(([param, env]) => [param, envReference(env)]),
   );
@@ -62,6 +74,7 @@ export function toDeployment(model: Model, deployment: ModelDeployment): LiteLLM
       // same one across redeploys. A single deployment keeps LiteLLM's generated id so that existing
       // stacks keep their bytes (a fixed id costs nothing measurable: npm run bench -- routing).
       ...(deployment.id !== undefined ? { id: deployment.id } : {}),
+      ...(allowedFails !== undefined ? { allowed_fails: allowedFails } : {}),
       mode: "chat",
       max_input_tokens: model.contextWindow,
       max_output_tokens: model.maxTokens,
@@ -81,7 +94,10 @@ export function buildLiteLLMConfig(config: StackConfig): LiteLLMConfig {
   const limited = deployments.some((d) => d.rpm !== undefined || d.tpm !== undefined);
   const limitedGroup = config.models.some((m) => m.deployments.length > 1 && m.deployments.some((d) => d.rpm !== undefined || d.tpm !== undefined));
   return {
-    model_list: config.models.flatMap((model) => model.deployments.map((deployment) => toDeployment(model, deployment))),
+    model_list: config.models.flatMap((model) => {
+      const groupDefault = model.deployments.length > 1 && config.router.allowedFails === undefined ? GROUP_ALLOWED_FAILS : undefined;
+      return model.deployments.map((deployment) => toDeployment(model, deployment, groupDefault));
+    }),
     router_settings: {
       routing_strategy: config.router.routingStrategy,
       num_retries: config.router.numRetries,

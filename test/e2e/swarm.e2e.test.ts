@@ -15,6 +15,7 @@ import { chatThrough, ContinuousLoad, type ChatTarget } from "./harness/continuo
 import { assertEngineAnswers, docker } from "./harness/engine";
 import { buildLocalImages } from "./harness/images";
 import { SwarmDeployment, swarmManagerNow } from "./harness/swarm";
+import { CountingUpstream } from "./harness/counting-upstream";
 import { burst, earlyInAMinute, firstMinute } from "./harness/minute-burst";
 import { waitFor } from "./harness/wait";
 
@@ -29,8 +30,28 @@ if (!active) process.stderr.write("SKIPPED (swarm profile): this engine is not a
 const images = active ? buildLocalImages() : undefined!;
 const swarmTest = active ? test : test.skip;
 
+/** The upstreams of the `failover` model, run by the suite on the host (see routing.e2e.test.ts). */
+let steady: CountingUpstream;
+let flaky: CountingUpstream;
+/** Swarm tasks reach the host through docker_gwbridge, the bridge of the node's egress. */
+let hostFromTasks: string;
+const COOLDOWN_SECONDS = 60;
+
+beforeAll(async () => {
+  if (!active) return;
+  steady = new CountingUpstream("steady", await freePort());
+  flaky = new CountingUpstream("flaky", await freePort());
+  await steady.start();
+  await flaky.start();
+  const gateway = (await docker.getNetwork("docker_gwbridge").inspect()).IPAM?.Config?.[0]?.Gateway;
+  if (!gateway) throw new Error("docker_gwbridge has no gateway address: is this engine a swarm node?");
+  hostFromTasks = gateway;
+});
+
 afterAll(async () => {
   for (const deployment of deployments) await deployment.destroy().catch((error) => process.stderr.write(`cleanup: ${error}\n`));
+  await steady?.close();
+  await flaky?.close();
 }, 5 * 60_000);
 
 async function swarmConfig(name: string, adjust: (raw: Record<string, any>) => Record<string, any> = (raw) => raw): Promise<StackConfig> {
@@ -43,7 +64,19 @@ async function swarmConfig(name: string, adjust: (raw: Record<string, any>) => R
         ...raw,
         profile: "swarm",
         swarm: { replicas: REPLICAS, loadBalancerImage: "haproxy:3.2.6" },
-        models: [...raw.models, { preset: "mock", id: "mock-limited", name: "Mock, rate limited", rpm: LIMIT }],
+        models: [
+          ...raw.models,
+          { preset: "mock", id: "mock-limited", name: "Mock, rate limited", rpm: LIMIT },
+          {
+            id: "failover",
+            name: "Two upstreams",
+            contextWindow: 8192,
+            maxTokens: 100,
+            deployments: [steady, flaky].map((u) => ({ id: u.name, model: `openai/${u.name}`, apiBase: `http://${hostFromTasks}:${u.port}/v1`, apiKeyEnv: "E2E_DOWN_PROVIDER_KEY" })),
+          },
+        ],
+        // The e2e catalog turns retries off for its fallback checks; a group needs them.
+        router: { ...raw.router, numRetries: 3, cooldownSeconds: COOLDOWN_SECONDS },
       }),
   });
 }
@@ -123,6 +156,34 @@ describe("swarm profile", () => {
       await deployments.pop()!.destroy();
     },
     10 * 60_000
+  );
+
+  swarmTest(
+    "a deployment cooled down by one replica gets no request from the others: cooldowns are shared through Redis",
+    async () => {
+      // One request at a time, each on a fresh connection (so on any replica), until one of them
+      // meets the failing deployment: only the replica that served it has seen it fail.
+      await flaky.setMode("error");
+      const start = flaky.hits;
+      let witness: string | undefined;
+      for (let i = 0; i < 40 && flaky.hits === start; i++) {
+        const answer = await chatThrough(target(main, "failover"), false);
+        expect(answer.status).toBe(200);
+        if (flaky.hits > start) witness = answer.replica;
+      }
+      expect(witness).toBeDefined();
+      // Healthy again at once: a replica that did not share the cooldown would send it about half
+      // of its requests now.
+      await flaky.setMode("ok");
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      const before = flaky.hits;
+      const { statuses, replicas } = await replicasAnswering(main, "failover", REPLICAS * 8);
+      process.stdout.write(`shared cooldown: replica ${witness} saw the failure; then ${flaky.hits - before} of ${statuses.length} requests through ${replicas.size} replicas reached the cooled-down deployment\n`);
+      expect(statuses.every((s) => s === 200)).toBe(true);
+      expect(replicas.size).toBe(REPLICAS);
+      expect(flaky.hits - before).toBe(0);
+    },
+    5 * 60_000,
   );
 
   swarmTest(

@@ -57,8 +57,21 @@ describe("a model with deployments", () => {
     const settings = buildLiteLLMConfig(groupedConfig({ allowedFails: 1, cooldownSeconds: 30 })).router_settings;
     expect(settings).toMatchObject({ num_retries: 3, allowed_fails: 1, cooldown_time: 30, enable_pre_call_checks: true, optional_pre_call_checks: ["enforce_model_rate_limits"] });
     expect(buildLiteLLMConfig(groupedConfig({ numRetries: 1 })).router_settings.num_retries).toBe(1);
-    // A group's default: cooled down at its first counted failure (LiteLLM counts one per client request).
-    expect(buildLiteLLMConfig(groupedConfig()).router_settings).toMatchObject({ num_retries: 3, allowed_fails: 0 });
+    // A group's default: its deployments are cooled down at their first counted failure; the
+    // router's rule, which models of one deployment follow, is left alone.
+    const defaults = buildLiteLLMConfig(groupedConfig());
+    expect(defaults.router_settings.num_retries).toBe(3);
+    expect(defaults.router_settings).not.toHaveProperty("allowed_fails");
+    expect(defaults.model_list.map((d) => [d.model_name, d.model_info.allowed_fails])).toEqual([
+      ["claude-opus-4-6", 0],
+      ["claude-opus-4-6", 0],
+      ["gpt-4o", undefined],
+      ["mock", undefined],
+    ]);
+    // Written on the router, allowedFails applies to every deployment instead.
+    const written = buildLiteLLMConfig(groupedConfig({ allowedFails: 2 }));
+    expect(written.router_settings.allowed_fails).toBe(2);
+    expect(written.model_list.every((d) => d.model_info.allowed_fails === undefined)).toBe(true);
     const single = buildLiteLLMConfig(validConfig()).router_settings;
     expect(single.num_retries).toBe(2);
     expect(Object.keys(single)).not.toEqual(expect.arrayContaining(["enable_pre_call_checks", "allowed_fails", "cooldown_time"]));

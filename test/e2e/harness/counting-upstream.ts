@@ -9,8 +9,10 @@ import type { Socket } from "node:net";
 export type UpstreamMode = "ok" | "error" | "hang" | "down";
 
 export class CountingUpstream {
-  /** Requests received (a refused connection is never received). */
+  /** Chat completions received (a refused connection is never received). */
   hits = 0;
+  /** Any other request (a model list, a health probe), answered 404 and not counted as a hit. */
+  others = 0;
   private mode: UpstreamMode = "ok";
   private server?: Server;
   private readonly sockets = new Set<Socket>();
@@ -26,7 +28,11 @@ export class CountingUpstream {
     const server = createServer((req, res) => {
       let body = "";
       req.on("data", (chunk) => (body += chunk));
-      req.on("end", () => this.answer(body, res));
+      req.on("end", () => {
+        if (req.method === "POST" && /\/chat\/completions$/.test(req.url ?? "")) return this.answer(body, res);
+        this.others++;
+        res.writeHead(404).end();
+      });
     });
     server.on("connection", (socket) => {
       this.sockets.add(socket);
