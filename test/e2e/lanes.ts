@@ -15,7 +15,8 @@ export const LANES: readonly Lane[] = [
   // The single-node swarm's users (rolling updates under load, counted rate limits), never beside
   // each other: the real path's swarm part, the swarm harness, Redis shared by workers.
   { name: "swarm", files: ["real-path.e2e.test.ts", "swarm.e2e.test.ts", "redis.e2e.test.ts"] },
-  // A second engine over ssh and S3 of its own: the longest single file.
+  // A second engine over ssh and S3 of its own (the longest single file); then files that need only
+  // names and ports of their own, routing last (its cooldowns are timed, not its load).
   { name: "remote", files: ["shared-proxy.e2e.test.ts", "failed-start.e2e.test.ts", "recordings.e2e.test.ts", "routing.e2e.test.ts"] },
   // One stack each on the local engine, and state backends of their own.
   { name: "local", files: ["stack.e2e.test.ts", "remote-state.e2e.test.ts", "opentofu.e2e.test.ts", "keys.e2e.test.ts", "experiments.e2e.test.ts"] },
