@@ -79,6 +79,7 @@ export async function startRoutingStack(
   const gateway = network.IPAM?.Config?.[0]?.Gateway;
   if (!gateway) throw new Error(`network ${deployment.names.network} has no gateway address`);
   const config = routingConfig(name, port, gateway, [steady.port, flaky.port], router, litellm);
+  await deployment.startRedis(config);
   await deployment.startLiteLLM(config);
   return {
     deployment,
