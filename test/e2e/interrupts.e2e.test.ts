@@ -10,7 +10,7 @@ import { PINNED_LITELLM_IMAGE } from "../../src/catalog/pinned-images";
 import { LABEL_PREFIX } from "../../src/containers/service-specs";
 import { Checkout, realPathUnavailableReason } from "./harness/checkout";
 import { freePort } from "./harness/deployment";
-import { assertEngineAnswers, removeLabelled } from "./harness/engine";
+import { assertEngineAnswers, objectsLabelled, removeLabelled } from "./harness/engine";
 import { buildLocalImages, tagAsPinned } from "./harness/images";
 import { S3Server } from "./harness/s3-server";
 import { waitFor } from "./harness/wait";
@@ -22,10 +22,10 @@ const describeReal = unavailable ? describe.skip : describe;
 
 const runId = `${process.pid.toString(36)}${Date.now().toString(36).slice(-3)}`;
 const BUCKET = "interrupt-state";
-// The apply is under way: Terraform is creating the stack's network on the engine. (Interrupted
-// while a container waits to be healthy, the provider may leave that container outside the
-// state, and the next destroy then fails on the volume it holds: a case of its own, not this one.)
+// The apply is under way: Terraform is creating the stack's network on the engine.
 const MID_APPLY = /docker_network\.network: Creating\.\.\./;
+// Later: LiteLLM's container exists and the provider waits for it to be healthy.
+const HEALTH_WAIT = /docker_container\.litellm[^:]*: Still creating\.\.\./;
 
 let images: { litellm: string; postgres: string; moto: string };
 let s3: S3Server;
@@ -109,5 +109,37 @@ describeReal("Ctrl-C during npm run deploy: no lock, no process, no secret-beari
     const destroyed = await checkout.npm("destroy", [], { ...backendEnv, LITELLM_DELETE_DATA: "yes" });
     expect(destroyed.status).toBe(0);
     expect(destroyed.lastLine).toMatch(new RegExp(`^(stack "${name}" destroyed|nothing to destroy: stack "${name}")`));
+  });
+});
+
+describeReal("Ctrl-C while a container waits to be healthy, then the commands a user runs next", () => {
+  test("the container is in the state (tainted), so destroy removes it and leaves nothing of the stack", async () => {
+    const name = `int-health-${runId}`;
+    names.push(name);
+    const checkout = new Checkout("interrupt-health");
+    checkouts.push(checkout);
+    checkout.writeConfig({
+      name,
+      litellm: { image: images.litellm, bindAddress: "127.0.0.1", port: await freePort() },
+      database: { image: images.postgres },
+      models: [{ preset: "mock" }],
+      openclaw: { primary: "mock" },
+    });
+
+    const run = await checkout.npmInterrupted("deploy", HEALTH_WAIT);
+    expect(run.interrupted).toBe(true);
+    expect(run.lastLine).toMatch(/^error: interrupted by SIGINT during the apply: .*Run the same command again to finish$/);
+    // Not left outside the state: Terraform recorded the container it was waiting on, as tainted
+    // (the next deploy replaces it, the next destroy removes it).
+    const state = JSON.parse(readFileSync(join(checkout.dir, "terraform-state", `${name}.tfstate`), "utf8")) as {
+      resources: { type: string; name: string; instances: { status?: string }[] }[];
+    };
+    const litellm = state.resources.find((r) => r.type === "docker_container" && r.name.startsWith("litellm"));
+    expect(litellm?.instances.map((i) => i.status)).toEqual(["tainted"]);
+
+    const destroyed = await checkout.npm("destroy", [], { LITELLM_DELETE_DATA: "yes" });
+    expect(destroyed.status).toBe(0);
+    expect(destroyed.lastLine).toBe(`stack "${name}" destroyed`);
+    expect(await objectsLabelled(`${LABEL_PREFIX}.stack=${name}`)).toEqual({ containers: [], networks: [], volumes: [] });
   });
 });
