@@ -90,9 +90,9 @@ export function buildLiteLLMConfig(config: StackConfig): LiteLLMConfig {
   const fallbacks = asLists(config.router.fallbacks);
   const contextWindowFallbacks = asLists(config.router.contextWindowFallbacks);
   const contentPolicyFallbacks = asLists(config.router.contentPolicyFallbacks);
-  const deployments = config.models.flatMap((m) => m.deployments);
-  const limited = deployments.some((d) => d.rpm !== undefined || d.tpm !== undefined);
-  const limitedGroup = config.models.some((m) => m.deployments.length > 1 && m.deployments.some((d) => d.rpm !== undefined || d.tpm !== undefined));
+  const hasLimit = (d: ModelDeployment) => d.rpm !== undefined || d.tpm !== undefined;
+  const limited = config.models.some((m) => m.deployments.some(hasLimit));
+  const limitedGroup = config.models.some((m) => m.deployments.length > 1 && m.deployments.some(hasLimit));
   return {
     model_list: config.models.flatMap((model) => {
       const groupDefault = model.deployments.length > 1 && config.router.allowedFails === undefined ? GROUP_ALLOWED_FAILS : undefined;

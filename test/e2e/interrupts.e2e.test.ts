@@ -62,24 +62,29 @@ afterAll(async () => {
   await s3?.remove();
 });
 
+/** A checkout of its own with a stack of the mock model and its database, removed after the file. */
+async function mockStack(name: string, label: string, backend?: Record<string, unknown>): Promise<Checkout> {
+  names.push(name);
+  const checkout = new Checkout(label);
+  checkouts.push(checkout);
+  checkout.writeConfig({
+    name,
+    litellm: { image: images.litellm, bindAddress: "127.0.0.1", port: await freePort() },
+    database: { image: images.postgres },
+    models: [{ preset: "mock" }],
+    openclaw: { primary: "mock" },
+    ...(backend ? { backend } : {}),
+  });
+  return checkout;
+}
+
 describeReal("Ctrl-C during npm run deploy: no lock, no process, no secret-bearing file, and what had changed", () => {
   test.each([
     ["local", () => undefined, {}],
     ["s3", (name: string) => ({ type: "s3", bucket: BUCKET, key: `litellm/${name}.tfstate`, region: "us-east-1", endpoint: s3.endpoint }), { AWS_ACCESS_KEY_ID: "AKIASUITE", AWS_SECRET_ACCESS_KEY: `suite-${runId}` }],
   ] as const)("the %s backend", async (type, backendOf, backendEnv) => {
     const name = `int-${type}-${runId}`;
-    names.push(name);
-    const checkout = new Checkout(`interrupt-${type}`);
-    checkouts.push(checkout);
-    const backend = backendOf(name);
-    checkout.writeConfig({
-      name,
-      litellm: { image: images.litellm, bindAddress: "127.0.0.1", port: await freePort() },
-      database: { image: images.postgres },
-      models: [{ preset: "mock" }],
-      openclaw: { primary: "mock" },
-      ...(backend ? { backend } : {}),
-    });
+    const checkout = await mockStack(name, `interrupt-${type}`, backendOf(name));
 
     const run = await checkout.npmInterrupted("deploy", MID_APPLY, backendEnv);
     expect(run.interrupted).toBe(true);
@@ -115,16 +120,7 @@ describeReal("Ctrl-C during npm run deploy: no lock, no process, no secret-beari
 describeReal("Ctrl-C while a container waits to be healthy, then the commands a user runs next", () => {
   test("the container is in the state (tainted), so destroy removes it and leaves nothing of the stack", async () => {
     const name = `int-health-${runId}`;
-    names.push(name);
-    const checkout = new Checkout("interrupt-health");
-    checkouts.push(checkout);
-    checkout.writeConfig({
-      name,
-      litellm: { image: images.litellm, bindAddress: "127.0.0.1", port: await freePort() },
-      database: { image: images.postgres },
-      models: [{ preset: "mock" }],
-      openclaw: { primary: "mock" },
-    });
+    const checkout = await mockStack(name, "interrupt-health");
 
     const run = await checkout.npmInterrupted("deploy", HEALTH_WAIT);
     expect(run.interrupted).toBe(true);

@@ -72,7 +72,7 @@ async function swarmConfig(name: string, adjust: (raw: Record<string, any>) => R
             name: "Two upstreams",
             contextWindow: 8192,
             maxTokens: 100,
-            deployments: [steady, flaky].map((u) => ({ id: u.name, model: `openai/${u.name}`, apiBase: `http://${hostFromTasks}:${u.port}/v1`, apiKeyEnv: "E2E_DOWN_PROVIDER_KEY" })),
+            deployments: [steady, flaky].map((u) => u.deploymentAt(hostFromTasks)),
           },
         ],
         // The e2e catalog turns retries off for its fallback checks; a group needs them.

@@ -52,6 +52,15 @@ export class CountingUpstream {
     this.mode = mode;
   }
 
+  /**
+   * This upstream as a deployment of the stack's catalog (`id` and model named after it).
+   * @param host where LiteLLM's container reaches this machine (a network's gateway)
+   */
+  deploymentAt(host: string): { id: string; model: string; apiBase: string; apiKeyEnv: string } {
+    // Some key is needed for an OpenAI-style deployment; the e2e secrets provide this one.
+    return { id: this.name, model: `openai/${this.name}`, apiBase: `http://${host}:${this.port}/v1`, apiKeyEnv: "E2E_DOWN_PROVIDER_KEY" };
+  }
+
   /** Hits during `run`. */
   async count(run: () => Promise<void>): Promise<number> {
     const before = this.hits;

@@ -32,12 +32,11 @@ function routingConfig(
   name: string,
   port: number,
   gateway: string,
-  ports: readonly [number, number],
+  upstreams: readonly [CountingUpstream, CountingUpstream],
   router: Record<string, unknown>,
   litellm: Record<string, unknown>,
 ): StackConfig {
   const mock = (id: string, extra: Record<string, unknown> = {}) => ({ id, model: `openai/${id}`, mockResponse: `answered by ${id}`, ...extra });
-  const upstream = (id: string, upstreamPort: number) => ({ id, model: `openai/${id}`, apiBase: `http://${gateway}:${upstreamPort}/v1`, apiKeyEnv: "E2E_DOWN_PROVIDER_KEY" });
   const face = (id: string, contextWindow = 128000) => ({ id, name: id, contextWindow, maxTokens: 100 });
   return loadE2EConfig({
     name,
@@ -48,7 +47,7 @@ function routingConfig(
       litellm: { ...raw.litellm, ...litellm },
       models: [
         { ...face("weighted"), deployments: [mock("heavy", { weight: 3 }), mock("light", { weight: 1 })] },
-        { ...face("failover"), deployments: [upstream("steady", ports[0]), upstream("flaky", ports[1])] },
+        { ...face("failover"), deployments: upstreams.map((u) => u.deploymentAt(gateway)) },
         { ...face("limited"), deployments: [mock("first", { rpm: 5 }), mock("second", { rpm: 5 })] },
         { ...face("small", 1000), model: "openai/small", mockResponse: "answered by small" },
         { ...face("large"), model: "openai/large", mockResponse: "answered by large" },
@@ -72,13 +71,13 @@ export async function startRoutingStack(
   await flaky.start();
   const port = await freePort();
   // The network first: its gateway is where LiteLLM reaches the suite's upstreams.
-  const draft = routingConfig(name, port, "127.0.0.1", [1, 1], router, litellm);
+  const draft = routingConfig(name, port, "127.0.0.1", [steady, flaky], router, litellm);
   const deployment = new Deployment(draft, draft, images);
   await deployment.createNetworkAndVolume();
   const network = await docker.getNetwork(deployment.names.network).inspect();
   const gateway = network.IPAM?.Config?.[0]?.Gateway;
   if (!gateway) throw new Error(`network ${deployment.names.network} has no gateway address`);
-  const config = routingConfig(name, port, gateway, [steady.port, flaky.port], router, litellm);
+  const config = routingConfig(name, port, gateway, [steady, flaky], router, litellm);
   await deployment.startRedis(config);
   await deployment.startLiteLLM(config);
   return {
