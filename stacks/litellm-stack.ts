@@ -21,6 +21,7 @@ import { secretInputsFile } from "../src/containers/secret-inputs-file";
 import { LocalFilesCleanup } from "../src/containers/local-files-cleanup";
 import { KeyStep } from "../src/proxy-admin/key-step";
 import { retiredKeysFile } from "../src/proxy-admin/retired-keys";
+import { readRevokedKeys, revokedKeysFile } from "../src/proxy-admin/revoked-keys";
 import { DEFAULT_CONFIG_FILE } from "../src/catalog/load-config";
 import { terraformLiteral as literal } from "../src/containers/terraform-literal";
 
@@ -79,6 +80,7 @@ export class LiteLLMStack extends TerraformStack {
       withDashboard: config.dashboard.enabled,
       withRedis: config.redis.enabled,
       virtualKeyAliases: config.keys.map((key) => key.alias),
+      revokedKeyHashes: readRevokedKeys(projectDir, config.name),
       inputsFile: secretInputsFile(projectDir, config.name),
     });
 
@@ -100,7 +102,12 @@ export class LiteLLMStack extends TerraformStack {
     }
     const statePath = localStatePath(config, projectDir);
     const cleanup = new LocalFilesCleanup(this, "local-files", {
-      files: [secretInputsFile(projectDir, config.name), retiredKeysFile(projectDir, config.name), ...(statePath ? [`${statePath}.backup`] : [])],
+      files: [
+        secretInputsFile(projectDir, config.name),
+        retiredKeysFile(projectDir, config.name),
+        revokedKeysFile(projectDir, config.name),
+        ...(statePath ? [`${statePath}.backup`] : []),
+      ],
     });
 
     const snippet = renderOpenClawSnippet(config);

@@ -29,6 +29,12 @@ export interface SecretInputsProps {
    */
   readonly virtualKeyAliases?: readonly string[];
   /**
+   * Alias -> hashes of its values revoked while state still held them: kept on its generated value
+   * so that a change of this list draws a new value (src/proxy-admin/revoked-keys.ts).
+   * @default - none revoked
+   */
+  readonly revokedKeyHashes?: Readonly<Record<string, readonly string[]>>;
+  /**
    * A JSON file of secrets by name (see secret-inputs-file.ts), read at plan time: a secret whose
    * `TF_VAR_<NAME>` is unset comes from it when it holds one.
    * @default - none: secrets come from `TF_VAR_*` only
@@ -77,7 +83,11 @@ export class SecretInputs extends Construct {
       ),
     };
     this.virtualKeys = Object.fromEntries(
-      (props.virtualKeyAliases ?? []).map((alias) => [alias, `sk-${this.generated(`key-${alias}`).result}`]),
+      (props.virtualKeyAliases ?? []).map((alias) => {
+        const revoked = props.revokedKeyHashes?.[alias] ?? [];
+        const keepers = revoked.length > 0 ? { revoked: revoked.join(",") } : undefined;
+        return [alias, `sk-${this.generated(`key-${alias}`, keepers).result}`];
+      }),
     );
   }
 
@@ -129,8 +139,8 @@ export class SecretInputs extends Construct {
     return new TerraformLocal(this, `${name}_generated`, `sk-${this.generated(name).result}`).asString;
   }
 
-  private generated(name: string): Password {
+  private generated(name: string, keepers?: Record<string, string>): Password {
     // Letters and digits only: safe in URLs, YAML and shell without quoting.
-    return new Password(this, name, { length: 40, special: false });
+    return new Password(this, name, { length: 40, special: false, keepers });
   }
 }

@@ -7,6 +7,7 @@ import { generateKeyBody, keySettings } from "../generate/virtual-keys";
 import { type DesiredKey, type ExistingKey, type KeyAction, planKeyChanges, planKeyTeardown, type RetiredKey, tokenHash } from "./key-plan";
 import { AdminError, AliasTaken, type LiteLLMAdmin } from "./litellm-admin";
 import { readRetiredKeys, writeRetiredKeys } from "./retired-keys";
+import { recordRevokedKeys } from "./revoked-keys";
 
 export function desiredKeys(config: StackConfig, values: Readonly<Record<string, string>>): DesiredKey[] {
   return config.keys.map((key) => {
@@ -128,8 +129,11 @@ export async function reconcileStackKeys(
   projectDir: string,
   log: (line: string) => void = console.log,
 ): Promise<KeyAction[]> {
-  const retired = [...readRetiredKeys(projectDir, config.name), ...retiredNow, ...undeclaredKeys(config, values)];
+  const undeclared = undeclaredKeys(config, values);
+  const retired = [...readRetiredKeys(projectDir, config.name), ...retiredNow, ...undeclared];
   writeRetiredKeys(projectDir, config.name, retired);
+  // Before revoking: state keeps these values until a deploy, and must never hand them out again.
+  recordRevokedKeys(projectDir, config.name, undeclared);
   const actions = await reconcileKeys(admin, config, values, retired, log);
   writeRetiredKeys(projectDir, config.name, []);
   return actions;

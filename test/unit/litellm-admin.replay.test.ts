@@ -7,6 +7,7 @@ import { reconcileKeys, reconcileStackKeys, retiredKeys, tearDownKeys, tearDownK
 import { tokenHash } from "../../src/proxy-admin/key-plan";
 import { AdminError, LiteLLMAdmin } from "../../src/proxy-admin/litellm-admin";
 import { readRetiredKeys } from "../../src/proxy-admin/retired-keys";
+import { readRevokedKeys } from "../../src/proxy-admin/revoked-keys";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -124,6 +125,8 @@ describe("[replay of LiteLLM 1.108.5's recorded answers, not LiteLLM] key reconc
     expect(actions[0]).toMatchObject({ reason: "no longer in the configuration" });
     expect(replay.liveKey(values.ci)).toBeUndefined();
     expect(replay.liveKey(values.openclaw)).toMatchObject({ key_alias: "unit/openclaw" });
+    // State still holds ci's value: recorded, so that declaring ci again draws a new one.
+    expect(readRevokedKeys(dir, "unit")).toEqual({ ci: [tokenHash(values.ci)] });
   });
 
   test("a key given a new value (state replaced it) is revoked and the new one created under the same alias", async () => {

@@ -1,9 +1,12 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Testing } from "cdktf";
 import { loadStackConfig } from "../../src/catalog/load-config";
 import { generateKeyBody, keySettings, MANAGED_BY } from "../../src/generate/virtual-keys";
 import { type ExistingKey, planKeyChanges, planKeyTeardown, tokenHash } from "../../src/proxy-admin/key-plan";
 
+import { recordRevokedKeys } from "../../src/proxy-admin/revoked-keys";
 import { LiteLLMStack } from "../../stacks/litellm-stack";
 import { configInput, problemsOf, validConfig } from "./helpers";
 
@@ -70,6 +73,19 @@ describe("key declarations", () => {
       expect(passwords).toContainEqual(expect.stringMatching(new RegExp(`^secrets_key-${alias}_[0-9A-F]{8}$`)));
     }
     expect(json.resource.random_password[passwords.find((p) => p.includes("key-ci")) as string]).toMatchObject({ length: 40, special: false });
+    expect(Object.values(json.resource.random_password).filter((p) => (p as { keepers?: unknown }).keepers)).toEqual([]);
+  });
+
+  test("a value keys reconcile revoked while state held it is never handed out again: its hash keeps the value, so a change draws a new one", () => {
+    const dir = mkdtempSync(join(tmpdir(), "revoked-"));
+    const config = validConfig({ keys: [{ alias: "openclaw", maxBudget: 50 }, { alias: "ci", maxBudget: 5 }] });
+    recordRevokedKeys(dir, config.name, [{ alias: "ci", tokenHash: tokenHash("sk-old") }]);
+    const json = JSON.parse(Testing.synth(new LiteLLMStack(Testing.app(), config.name, { config, projectDir: dir })));
+    const passwords = json.resource.random_password as Record<string, { keepers?: Record<string, string> }>;
+    const keepers = (alias: string) => Object.entries(passwords).find(([id]) => id.includes(`key-${alias}_`))?.[1].keepers;
+    expect(keepers("ci")).toEqual({ revoked: tokenHash("sk-old") });
+    expect(keepers("openclaw")).toBeUndefined();
+    rmSync(dir, { recursive: true });
   });
 });
 
