@@ -143,6 +143,7 @@ describeTofu("npm run deploy with TERRAFORM_BINARY_NAME=tofu: the container prof
     const fresh = await keyValue("openclaw");
     expect(fresh).not.toBe(key);
     expect((await ask(loaded(), fresh)).status).toBe(200);
+    expect((await ask(loaded(), key)).status).toBe(401);
   });
 
   test("destroy with tofu revokes the keys and leaves no container, network or volume", async () => {
