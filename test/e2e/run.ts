@@ -29,8 +29,17 @@ interface LaneRun {
 
 /** The jest processes: ended with the runner, however it ends (an interrupt, a crash). */
 const running = new Set<ChildProcess>();
+/** What the names a user's deploy resolves named before the run: given back however the run ends. */
+let namesBefore: ReadonlyMap<string, string> | undefined;
 process.on("exit", () => running.forEach((child) => child.kill("SIGTERM")));
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(130));
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    // An interrupted run skips main's finally: the stand-ins must not keep the pinned names.
+    running.forEach((child) => child.kill("SIGTERM"));
+    if (namesBefore) for (const line of restoreImageNames(namesBefore)) console.log(`e2e: image name ${line}`);
+    process.exit(130);
+  });
+}
 
 /**
  * One jest process, each output line prefixed with the lane's name (also so that jest's own
@@ -83,7 +92,8 @@ async function main(): Promise<number> {
     return 1;
   }
   // What the names a user's deploy resolves named before the suites point them at stand-ins.
-  const namesBefore = imageTags();
+  const before = imageTags();
+  namesBefore = before;
   const imagesStarted = Date.now();
   buildLocalImages();
   const imageSeconds = (Date.now() - imagesStarted) / 1000;
@@ -117,9 +127,9 @@ async function main(): Promise<number> {
     return runs.every((run) => run.status === 0) ? 0 : 1;
   } finally {
     rmSync(reportDir, { recursive: true, force: true });
-    for (const line of restoreImageNames(namesBefore)) console.log(`e2e: image name ${line}`);
+    for (const line of restoreImageNames(before)) console.log(`e2e: image name ${line}`);
     // Checked, not assumed: no name a deploy resolves is left on a stand-in.
-    const left = restoreActions(namesBefore, imageTags());
+    const left = restoreActions(before, imageTags());
     if (left.length > 0) {
       console.error(`error: image names still on the suite's stand-ins: ${left.map((a) => a.name).join(", ")}`);
       process.exitCode = 1;
