@@ -6,12 +6,11 @@
  */
 import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
-import { PINNED_LITELLM_IMAGE } from "../../src/catalog/pinned-images";
 import { LABEL_PREFIX } from "../../src/containers/service-specs";
 import { Checkout, realPathUnavailableReason } from "./harness/checkout";
 import { freePort } from "./harness/deployment";
 import { assertEngineAnswers, objectsLabelled, removeLabelled } from "./harness/engine";
-import { buildLocalImages, tagAsPinned } from "./harness/images";
+import { buildLocalImages, imageId } from "./harness/images";
 import { S3Server } from "./harness/s3-server";
 import { waitFor } from "./harness/wait";
 
@@ -50,7 +49,8 @@ function processesIn(dir: string): string[] {
 beforeAll(async () => {
   if (unavailable) return;
   const local = buildLocalImages();
-  images = { litellm: tagAsPinned(PINNED_LITELLM_IMAGE, local), postgres: tagAsPinned("postgres:16.10", local), moto: local.moto };
+  // By image id, as on an offline machine: no name a user's deploy resolves is borrowed.
+  images = { litellm: imageId(local.litellm), postgres: imageId(local.postgres), moto: local.moto };
   s3 = await S3Server.start(images.moto, `e2e-interrupts-s3-${runId}`);
   await s3.createBucket(BUCKET);
 });

@@ -8,14 +8,13 @@
 import { stringify } from "yaml";
 import { writeFileSync } from "node:fs";
 import { loadStackConfig } from "../../src/catalog/load-config";
-import { PINNED_LITELLM_IMAGE } from "../../src/catalog/pinned-images";
 import { loadPresets } from "../../src/catalog/presets";
 import type { StackConfig } from "../../src/catalog/validate";
 import { LABEL_PREFIX, resourceNames } from "../../src/containers/service-specs";
 import { Checkout, type CommandResult, realPathUnavailableReason } from "./harness/checkout";
 import { freePort } from "./harness/deployment";
 import { assertEngineAnswers, docker, objectsLabelled, removeLabelled } from "./harness/engine";
-import { buildLocalImages, tagAsPinned } from "./harness/images";
+import { buildLocalImages, imageId } from "./harness/images";
 import { installOpenTofu, type OpenTofu, openTofuUnavailableReason } from "./harness/opentofu";
 import { chat } from "./harness/proxy-client";
 
@@ -72,7 +71,8 @@ beforeAll(async () => {
   if (unavailable) return;
   tofu = installOpenTofu();
   const local = buildLocalImages();
-  images = { litellm: tagAsPinned(PINNED_LITELLM_IMAGE, local), postgres: tagAsPinned("postgres:16.10", local) };
+  // By image id, as on an offline machine: no name a user's deploy resolves is borrowed.
+  images = { litellm: imageId(local.litellm), postgres: imageId(local.postgres) };
   // Not the default 4000: the real-path suite may be running beside this one.
   port = await freePort();
   checkout = new Checkout("opentofu", tofu.cliConfig);
