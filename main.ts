@@ -2,7 +2,7 @@
  * The CDKTF app: stack.config.yaml (or $LITELLM_STACK_CONFIG) -> validated catalog -> LiteLLMStack.
  * Invalid configuration stops here, with every problem listed, before anything is synthesized.
  * Whoever runs it (`npm run deploy`, `cdktf deploy`, `cdktf synth`), it also makes the state folder
- * owner-only and hands the secrets of this shell to Terraform (src/containers/secret-inputs-file.ts).
+ * owner-only and hands the secrets of this shell to Terraform (src/terraform/secret-inputs-file.ts).
  */
 import { App } from "cdktf";
 import { ConfigError } from "./src/catalog/config-error";
@@ -13,8 +13,8 @@ import { dataDeletionAllowed } from "./src/catalog/data-protection";
 import { configPath, loadStackConfig } from "./src/catalog/load-config";
 import { projectRoot } from "./src/catalog/project-root";
 import { secretEnvNames } from "./src/catalog/terraform-env";
-import { secretInputProblems, secretInputsFile, secretInputValues, writeSecretInputs } from "./src/containers/secret-inputs-file";
-import { localStatePath } from "./src/containers/state-backend";
+import { secretInputProblems, secretInputsFile, secretInputValues, writeSecretInputs } from "./src/terraform/secret-inputs-file";
+import { localStatePath } from "./src/terraform/state-backend";
 import { secureStateFiles } from "./src/lifecycle/state-files";
 import { LiteLLMStack } from "./stacks/litellm-stack";
 

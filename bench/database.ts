@@ -14,7 +14,7 @@ import { loadStackConfig } from "../src/catalog/load-config";
 import { PINNED_LITELLM_IMAGE } from "../src/catalog/pinned-images";
 import { loadPresets } from "../src/catalog/presets";
 import type { StackConfig } from "../src/catalog/validate";
-import { liteLLMSpec, POSTGRES_ALIAS, postgresSpec, resourceNames } from "../src/containers/service-specs";
+import { liteLLMSpec, POSTGRES_ALIAS, postgresSpec, resourceNames } from "../src/specs/service-specs";
 import { Checkout, realPathUnavailableReason } from "../test/e2e/harness/checkout";
 import { freePort, testSecrets } from "../test/e2e/harness/deployment";
 import { buildLocalImages, tagAsPinned } from "../test/e2e/harness/images";

@@ -9,7 +9,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { liteLLMSpec } from "../src/containers/service-specs";
+import { liteLLMSpec } from "../src/specs/service-specs";
 import { Checkout, realPathUnavailableReason } from "../test/e2e/harness/checkout";
 import { freePort, testSecrets } from "../test/e2e/harness/deployment";
 import { buildLocalImages, tagAsPinned } from "../test/e2e/harness/images";

@@ -22,7 +22,7 @@ import { loadStackConfig } from "../src/catalog/load-config";
 import { projectRoot } from "../src/catalog/project-root";
 import { terraformEnv } from "../src/catalog/terraform-env";
 import { ENGINE_API_VERSION_ENV, type StackConfig } from "../src/catalog/validate";
-import { LABEL_PREFIX, resourceNames } from "../src/containers/service-specs";
+import { LABEL_PREFIX, resourceNames } from "../src/specs/service-specs";
 import { dashboardUrl } from "../src/generate/dashboard-url";
 import { docker, type DockerTarget, dockerEnv, engineInfo, noEngineMessage } from "../src/lifecycle/docker-engine";
 import { reconcileStackKeys, retiredKeys, tearDownKeysOrWarn } from "../src/proxy-admin/key-reconciler";

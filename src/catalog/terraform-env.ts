@@ -12,7 +12,7 @@ export function secretEnvNames(config: StackConfig): string[] {
 /**
  * The environment for Terraform: each secret `NAME` set in the deployer's shell is passed on as
  * `TF_VAR_NAME` (an explicit TF_VAR_NAME wins). For runs no script starts, the synth hands them
- * over by a private file instead (src/containers/secret-inputs-file.ts).
+ * over by a private file instead (src/terraform/secret-inputs-file.ts).
  */
 export function terraformEnv(config: StackConfig, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const mapped: NodeJS.ProcessEnv = {};

@@ -1,31 +1,10 @@
 import { Network } from "@cdktf/provider-docker/lib/network";
-import type { TerraformResource } from "cdktf";
 import type { Construct } from "constructs";
-import type { StackConfig } from "../catalog/validate";
-import { addDataVolume } from "./data-volume";
+import type { ProfileProps, ProfileResources } from "../specs/profile";
+import { addDataVolume } from "../terraform/data-volume";
 import { ServiceContainer } from "./service-container";
-import { liteLLMSpec, postgresSpec, redisSpec, resourceNames, stackLabels, type StackSecrets } from "./service-specs";
-import { terraformLiteral as literal } from "./terraform-literal";
-
-export interface ProfileProps {
-  /** The validated configuration. */
-  readonly config: StackConfig;
-  /** The stack's secrets, as Terraform values (see SecretInputs). */
-  readonly secrets: StackSecrets;
-  /**
-   * Lets a destroy delete a data volume protected by `database.keepDataOnDestroy`.
-   * @default false
-   */
-  readonly allowDataDeletion?: boolean;
-}
-
-/** What a profile hands back to the stack. */
-export interface ProfileResources {
-  /** What serves the proxy at its base URL once created: the step that manages keys comes after it. */
-  readonly proxy: TerraformResource & { readonly id: string };
-  /** What runs the stack's Postgres, where keys live (absent without the database). */
-  readonly database?: TerraformResource & { readonly id: string };
-}
+import { liteLLMSpec, postgresSpec, redisSpec, resourceNames, stackLabels } from "../specs/service-specs";
+import { terraformLiteral as literal } from "../terraform/terraform-literal";
 
 /**
  * The container profile: a private bridge network, Postgres with its volume, Redis when more than

@@ -4,8 +4,8 @@ import type { Network } from "@cdktf/provider-docker/lib/network";
 import type { Volume } from "@cdktf/provider-docker/lib/volume";
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import { type ContainerSpec, envList } from "./container-spec";
-import { goDuration, terraformLiteral as literal } from "./terraform-literal";
+import { type ContainerSpec, envList } from "../specs/container-spec";
+import { goDuration, terraformLiteral as literal } from "../terraform/terraform-literal";
 
 export interface ServiceContainerProps {
   /** What to run: name, image, environment, files, healthcheck, ports, labels. */

@@ -2,7 +2,7 @@
 import { experimentPort } from "../catalog/experiment";
 import { type ConfigProblem, printable } from "../catalog/config-error";
 import type { StackConfig } from "../catalog/validate";
-import { LABEL_PREFIX } from "../containers/service-specs";
+import { LABEL_PREFIX } from "../specs/service-specs";
 
 export interface RunningStack {
   readonly stack: string;

@@ -9,7 +9,7 @@ import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from "node
 import { join } from "node:path";
 import type { StackConfig } from "../catalog/validate";
 import { DELETE_DATA_ENV } from "../catalog/data-protection";
-import { localStatePath } from "../containers/state-backend";
+import { localStatePath } from "../terraform/state-backend";
 import { protectedDeletions } from "./plan-guard";
 import { describeFailedStart, stopRestarting, watchStarts } from "./start-watch";
 import { localStateResourceCount, moveLegacyState, secureStateFiles, stackOutDir } from "./state-files";

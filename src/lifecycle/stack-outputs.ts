@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { projectRoot } from "../catalog/project-root";
 import type { StackConfig } from "../catalog/validate";
-import { localStatePath } from "../containers/state-backend";
+import { localStatePath } from "../terraform/state-backend";
 import { MASTER_KEY_ENV, STEP_KEY_VALUES_ENV } from "../catalog/env-names";
 import { AdminError, LiteLLMAdmin } from "../proxy-admin/litellm-admin";
 import { chooseBinary } from "./terraform-binary";

@@ -8,7 +8,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSy
 import { dirname, join } from "node:path";
 import { ConfigError } from "../catalog/config-error";
 import type { StackConfig } from "../catalog/validate";
-import { LOCAL_STATE_DIR, localStatePath } from "../containers/state-backend";
+import { LOCAL_STATE_DIR, localStatePath } from "../terraform/state-backend";
 
 const PRIVATE_FILE = 0o600;
 const PRIVATE_DIR = 0o700;

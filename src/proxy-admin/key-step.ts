@@ -4,8 +4,8 @@ import { MASTER_KEY_ENV, STEP_KEY_HASHES_ENV, STEP_KEY_VALUES_ENV } from "../cat
 import { EXPERIMENT_ENV } from "../catalog/experiment";
 import { CONFIG_PATH_ENV } from "../catalog/load-config";
 import type { StackConfig } from "../catalog/validate";
-import { shellWord } from "../containers/shell-word";
-import { terraformLiteral as literal } from "../containers/terraform-literal";
+import { shellWord } from "../terraform/shell-word";
+import { terraformLiteral as literal } from "../terraform/terraform-literal";
 import { keySettings } from "../generate/virtual-keys";
 
 export interface KeyStepProps {

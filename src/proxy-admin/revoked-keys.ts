@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { LOCAL_STATE_DIR } from "../containers/state-backend";
+import { LOCAL_STATE_DIR } from "../terraform/state-backend";
 import type { RetiredKey } from "./key-plan";
 
 const ledgerSchema = z.record(z.string(), z.array(z.string().regex(/^[0-9a-f]{64}$/)));

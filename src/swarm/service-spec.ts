@@ -5,8 +5,8 @@
  * profiles run the same images, environment, files and healthchecks.
  */
 import { createHash } from "node:crypto";
-import type { ContainerSpec, HealthcheckSpec } from "../containers/container-spec";
-import { identityLabels } from "../containers/service-specs";
+import type { ContainerSpec, HealthcheckSpec } from "../specs/container-spec";
+import { identityLabels } from "../specs/service-specs";
 
 /** Where swarm mounts a service's secrets; each file is named after the variable it fills. */
 export const SECRETS_DIR = "/run/secrets";

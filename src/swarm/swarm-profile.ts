@@ -1,9 +1,9 @@
 import { Network } from "@cdktf/provider-docker/lib/network";
 import type { Construct } from "constructs";
-import type { ProfileProps, ProfileResources } from "../containers/container-profile";
-import { addDataVolume } from "../containers/data-volume";
-import { resourceNames, stackLabels } from "../containers/service-specs";
-import { terraformLiteral as literal } from "../containers/terraform-literal";
+import type { ProfileProps, ProfileResources } from "../specs/profile";
+import { addDataVolume } from "../terraform/data-volume";
+import { resourceNames, stackLabels } from "../specs/service-specs";
+import { terraformLiteral as literal } from "../terraform/terraform-literal";
 import { SwarmService } from "./swarm-service";
 import { swarmServiceSpecs } from "./swarm-specs";
 

@@ -5,7 +5,7 @@ import { Service } from "@cdktf/provider-docker/lib/service";
 import type { Volume } from "@cdktf/provider-docker/lib/volume";
 import { Fn, type ITerraformDependable, TerraformLocal } from "cdktf";
 import { Construct } from "constructs";
-import { serviceDuration as duration, terraformLiteral as literal } from "../containers/terraform-literal";
+import { serviceDuration as duration, terraformLiteral as literal } from "../terraform/terraform-literal";
 import { configObjectName, SECRETS_DIR, secretHashInput, secretObjectName, type ServiceSpec } from "./service-spec";
 
 export interface SwarmServiceProps {

@@ -5,7 +5,7 @@
  */
 import { DATABASE_URL_ENV } from "../catalog/env-names";
 import type { StackConfig, SwarmSettings } from "../catalog/validate";
-import type { ContainerSpec } from "../containers/container-spec";
+import type { ContainerSpec } from "../specs/container-spec";
 import {
   LITELLM_PORT_IN_CONTAINER,
   liteLLMSpec,
@@ -14,7 +14,7 @@ import {
   resourceNames,
   stackLabels,
   type StackSecrets,
-} from "../containers/service-specs";
+} from "../specs/service-specs";
 import { renderHaproxyConfig, serverSlotsFor } from "../generate/haproxy-config";
 import { serviceFromContainer, type ServiceSpec, type UpdatePolicySpec } from "./service-spec";
 

@@ -10,7 +10,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import { LABEL_PREFIX } from "../../src/containers/service-specs";
+import { LABEL_PREFIX } from "../../src/specs/service-specs";
 import { tokenHash } from "../../src/proxy-admin/key-plan";
 import { LiteLLMAdmin } from "../../src/proxy-admin/litellm-admin";
 import { Checkout, type CommandResult, realPathUnavailableReason } from "./harness/checkout";

@@ -9,7 +9,7 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { loadStackConfig } from "../../src/catalog/load-config";
 import { PINNED_LITELLM_IMAGE, PINNED_LITELLM_VERSION } from "../../src/catalog/pinned-images";
 import { loadPresets } from "../../src/catalog/presets";
-import { LABEL_PREFIX, resourceNames } from "../../src/containers/service-specs";
+import { LABEL_PREFIX, resourceNames } from "../../src/specs/service-specs";
 import { Checkout, type CommandResult, realPathUnavailableReason } from "./harness/checkout";
 import { ContinuousLoad } from "./harness/continuous-load";
 import { freePort } from "./harness/deployment";

@@ -9,7 +9,7 @@ import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { PINNED_LITELLM_IMAGE } from "../../src/catalog/pinned-images";
-import { LABEL_PREFIX } from "../../src/containers/service-specs";
+import { LABEL_PREFIX } from "../../src/specs/service-specs";
 import { Checkout, type CommandResult, PROJECT_ROOT, realPathUnavailableReason } from "./harness/checkout";
 import { freePort } from "./harness/deployment";
 import { assertEngineAnswers, removeLabelled } from "./harness/engine";

@@ -6,7 +6,7 @@
  */
 import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
-import { LABEL_PREFIX } from "../../src/containers/service-specs";
+import { LABEL_PREFIX } from "../../src/specs/service-specs";
 import { Checkout, realPathUnavailableReason } from "./harness/checkout";
 import { freePort } from "./harness/deployment";
 import { assertEngineAnswers, objectsLabelled, removeLabelled } from "./harness/engine";

@@ -10,7 +10,7 @@ import { writeFileSync } from "node:fs";
 import { loadStackConfig } from "../../src/catalog/load-config";
 import { loadPresets } from "../../src/catalog/presets";
 import type { StackConfig } from "../../src/catalog/validate";
-import { LABEL_PREFIX, resourceNames } from "../../src/containers/service-specs";
+import { LABEL_PREFIX, resourceNames } from "../../src/specs/service-specs";
 import { Checkout, type CommandResult, realPathUnavailableReason } from "./harness/checkout";
 import { freePort } from "./harness/deployment";
 import { assertEngineAnswers, docker, objectsLabelled, removeLabelled } from "./harness/engine";

@@ -12,7 +12,7 @@ import { loadStackConfig } from "../../src/catalog/load-config";
 import { PINNED_LITELLM_IMAGE } from "../../src/catalog/pinned-images";
 import { loadPresets } from "../../src/catalog/presets";
 import type { StackConfig } from "../../src/catalog/validate";
-import { LABEL_PREFIX, resourceNames } from "../../src/containers/service-specs";
+import { LABEL_PREFIX, resourceNames } from "../../src/specs/service-specs";
 import { Checkout, type CommandResult, realPathUnavailableReason } from "./harness/checkout";
 import { assertEngineAnswers, docker, objectsLabelled, removeLabelled } from "./harness/engine";
 import { buildLocalImages, type LocalImages, tagAsPinned } from "./harness/images";

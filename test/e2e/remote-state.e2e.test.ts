@@ -12,7 +12,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { PINNED_LITELLM_IMAGE } from "../../src/catalog/pinned-images";
-import { LABEL_PREFIX, resourceNames } from "../../src/containers/service-specs";
+import { LABEL_PREFIX, resourceNames } from "../../src/specs/service-specs";
 import { Checkout, type CommandResult, realPathUnavailableReason } from "./harness/checkout";
 import { freePort } from "./harness/deployment";
 import { assertEngineAnswers, docker, objectsLabelled, removeLabelled, suiteLabels } from "./harness/engine";

@@ -18,7 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { PINNED_LITELLM_IMAGE } from "../../src/catalog/pinned-images";
-import { LABEL_PREFIX, resourceNames } from "../../src/containers/service-specs";
+import { LABEL_PREFIX, resourceNames } from "../../src/specs/service-specs";
 import { CiRunner, ciRunnerUnavailableReason } from "./harness/ci-runner";
 import { type CommandResult, lastLineOf } from "./harness/collect-output";
 import { Checkout, mirrorCliConfig, PROJECT_ROOT, realPathUnavailableReason } from "./harness/checkout";

@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadStackConfig } from "../../src/catalog/load-config";
-import { LITELLM_CONFIG_PATH } from "../../src/containers/service-specs";
+import { LITELLM_CONFIG_PATH } from "../../src/specs/service-specs";
 import { renderLiteLLMConfig } from "../../src/generate/litellm-config";
 import { renderOpenClawSnippet } from "../../src/generate/openclaw-snippet";
 import { DATABASE_URL_ENV } from "../../src/catalog/env-names";

@@ -1,12 +1,12 @@
 /**
- * LiteLLM's liveliness probe (src/containers/health-probe.ts), run by the real python3 against a
+ * LiteLLM's liveliness probe (src/specs/health-probe.ts), run by the real python3 against a
  * local HTTP server. A young container is stood in for by a fresh PID namespace (`unshare`), whose
  * PID 1 is the probe itself, just started.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { livelinessProbe } from "../../src/containers/health-probe";
+import { livelinessProbe } from "../../src/specs/health-probe";
 
 const young = spawnSync("unshare", ["--pid", "--fork", "--mount-proc", "true"]).status === 0;
 if (!young) process.stderr.write("SKIPPED (the young-container probe): `unshare --pid --fork --mount-proc` is not allowed here (needs root)\n");

@@ -6,8 +6,8 @@
  * in another form is a change at every plan.
  */
 import { Testing } from "cdktf";
-import { goDuration } from "../../src/containers/terraform-literal";
-import { supportsStartInterval } from "../../src/containers/service-specs";
+import { goDuration } from "../../src/terraform/terraform-literal";
+import { supportsStartInterval } from "../../src/specs/service-specs";
 import { validateStackConfig } from "../../src/catalog/validate";
 import { LiteLLMStack } from "../../stacks/litellm-stack";
 import { configInput, presets } from "./helpers";

@@ -6,7 +6,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { secretInputProblems, secretInputsFile, secretInputValues, writeSecretInputs } from "../../src/containers/secret-inputs-file";
+import { secretInputProblems, secretInputsFile, secretInputValues, writeSecretInputs } from "../../src/terraform/secret-inputs-file";
 
 describe("the synth's secret inputs", () => {
   let dir: string;

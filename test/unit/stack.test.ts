@@ -5,8 +5,8 @@ import { Volume } from "@cdktf/provider-docker/lib/volume";
 import { Password } from "@cdktf/provider-random/lib/password";
 import { Testing } from "cdktf";
 import { PINNED_LITELLM_IMAGE } from "../../src/catalog/pinned-images";
-import { envList } from "../../src/containers/container-spec";
-import { liteLLMSpec, type StackSecrets } from "../../src/containers/service-specs";
+import { envList } from "../../src/specs/container-spec";
+import { liteLLMSpec, type StackSecrets } from "../../src/specs/service-specs";
 import { LiteLLMStack } from "../../stacks/litellm-stack";
 import { configInput, problemsOf, validConfig } from "./helpers";
 

@@ -3,9 +3,9 @@
  * the load balancer's config and the deploy's engine check.
  */
 import { Testing } from "cdktf";
-import type { StackSecrets } from "../../src/containers/service-specs";
+import type { StackSecrets } from "../../src/specs/service-specs";
 import { LiteLLMStack } from "../../stacks/litellm-stack";
-import { liteLLMSpec } from "../../src/containers/service-specs";
+import { liteLLMSpec } from "../../src/specs/service-specs";
 import { renderHaproxyConfig, serverSlotsFor } from "../../src/generate/haproxy-config";
 import { parseSwarmInfo, swarmDeployProblem } from "../../src/lifecycle/swarm-check";
 import { parseDockerPs } from "../../src/lifecycle/running-stacks";

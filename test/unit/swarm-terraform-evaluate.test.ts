@@ -5,7 +5,7 @@
  * end-to-end harness computes too.
  */
 import { Testing } from "cdktf";
-import type { StackSecrets } from "../../src/containers/service-specs";
+import type { StackSecrets } from "../../src/specs/service-specs";
 import { configObjectName, secretObjectNameOf, type ServiceSpec } from "../../src/swarm/service-spec";
 import { swarmServiceSpecs } from "../../src/swarm/swarm-specs";
 import { LiteLLMStack } from "../../stacks/litellm-stack";

@@ -1,7 +1,7 @@
 /**
  * The app as users run it: `main.ts` in a child process, with the environment a deployer has.
  */
-import { terraformLiteral } from "../../src/containers/terraform-literal";
+import { terraformLiteral } from "../../src/terraform/terraform-literal";
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

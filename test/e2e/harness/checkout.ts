@@ -10,7 +10,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, wri
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { stringify } from "yaml";
-import { localStatePath } from "../../../src/containers/state-backend";
+import { localStatePath } from "../../../src/terraform/state-backend";
 import type { StackConfig } from "../../../src/catalog/validate";
 
 export const PROJECT_ROOT = resolve(__dirname, "..", "..", "..");

@@ -10,7 +10,7 @@ import { parse } from "yaml";
 import { loadPresets } from "../../../src/catalog/presets";
 import { ENGINE_API_VERSION_ENV, type StackConfig, validateStackConfig } from "../../../src/catalog/validate";
 import { engineInfo } from "../../../src/lifecycle/docker-engine";
-import { liteLLMSpec, postgresSpec, redisSpec, resourceNames, type StackSecrets, stackLabels, LABEL_PREFIX } from "../../../src/containers/service-specs";
+import { liteLLMSpec, postgresSpec, redisSpec, resourceNames, type StackSecrets, stackLabels, LABEL_PREFIX } from "../../../src/specs/service-specs";
 import { docker, ensureNetwork, ensureVolume, removeLabelled, runSpec, waitHealthy } from "./engine";
 import { type LocalImages, mapImage } from "./images";
 import { seconds } from "./wait";

@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import Docker from "dockerode";
 import { pack } from "tar-stream";
-import { type ContainerSpec, envList } from "../../../src/containers/container-spec";
+import { type ContainerSpec, envList } from "../../../src/specs/container-spec";
 import { engineInfo, noEngineMessage } from "../../../src/lifecycle/docker-engine";
 import { waitFor } from "./wait";
 

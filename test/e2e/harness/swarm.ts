@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process";
 import type Docker from "dockerode";
 import type { StackConfig } from "../../../src/catalog/validate";
-import { LABEL_PREFIX, resourceNames, stackLabels, type StackSecrets } from "../../../src/containers/service-specs";
+import { LABEL_PREFIX, resourceNames, stackLabels, type StackSecrets } from "../../../src/specs/service-specs";
 import { parseSwarmInfo, SWARM_INFO_FORMAT } from "../../../src/lifecycle/swarm-check";
 import { configObjectName, secretObjectNameOf, type ServiceSpec } from "../../../src/swarm/service-spec";
 import { type SwarmServices, swarmServiceSpecs } from "../../../src/swarm/swarm-specs";

@@ -3,7 +3,7 @@ import { TerraformResource } from "cdktf";
 import type { Construct } from "constructs";
 import type { StackConfig } from "../catalog/validate";
 import { DATA_PROTECTION_MARKER_ID } from "../catalog/data-protection";
-import { resourceNames, stackLabels } from "./service-specs";
+import { resourceNames, stackLabels } from "../specs/service-specs";
 import { terraformLiteral as literal } from "./terraform-literal";
 
 export interface DataVolumeProps {

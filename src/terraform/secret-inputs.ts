@@ -2,7 +2,7 @@ import { Password } from "@cdktf/provider-random/lib/password";
 import { Fn, TerraformLocal, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import { DATABASE_PASSWORD_ENV, MASTER_KEY_ENV, REDIS_PASSWORD_ENV, SALT_KEY_ENV, UI_PASSWORD_ENV } from "../catalog/env-names";
-import type { DatabaseSecrets, StackSecrets } from "./service-specs";
+import type { DatabaseSecrets, StackSecrets } from "../specs/service-specs";
 
 
 export interface SecretInputsProps {
