@@ -6,9 +6,12 @@
  * kept busy, each replacing LiteLLM on the existing database.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { loadStackConfig } from "../../src/catalog/load-config";
 import { PINNED_LITELLM_IMAGE, PINNED_LITELLM_VERSION } from "../../src/catalog/pinned-images";
 import { loadPresets } from "../../src/catalog/presets";
+import { tokenHash } from "../../src/proxy-admin/key-plan";
 import { LABEL_PREFIX, resourceNames } from "../../src/specs/service-specs";
 import { Checkout, type CommandResult, realPathUnavailableReason } from "./harness/checkout";
 import { ContinuousLoad } from "./harness/continuous-load";
@@ -256,6 +259,51 @@ describeReal("LiteLLM's database through npm run deploy: an upgrade, then ten ca
     expect(after.spendRows).toBeGreaterThan(before.spendRows);
     expect((await docker.getContainer(names().postgres).inspect()).Id).toBe(postgresId);
   }, REDEPLOYS * 5 * 60_000);
+
+  test("npm run backup: an owner-only dump whose rows, restored into a scratch Postgres, are the stack's", async () => {
+    const facts = databaseFacts();
+    expect(Number(facts.keys)).toBeGreaterThan(0);
+    expect(facts.spendRows).toBeGreaterThan(0);
+    const result = await checkout.npm("backup", [], {}, false);
+    expect(result.status).toBe(0);
+    const [, file] = /^backup of stack "[^"]+": (backups\/\S+\.dump) \([\d.]+ (?:KiB|MiB), readable by its owner only\)$/m.exec(result.stdout) ?? [];
+    expect(file).toBeDefined();
+    expect(result.stdout).toContain(`rows: keys ${facts.keys}, spend logs ${facts.spendRows}, budgets `);
+    expect(result.stdout).toMatch(/pg_restore reads [1-9]\d* tables back from it/);
+    expect(result.stdout).toMatch(/not in it: LITELLM_SALT_KEY/);
+    const path = join(checkout.dir, file);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(statSync(dirname(path)).mode & 0o777).toBe(0o700);
+    // Read back by another Postgres of the same image: the rows are there, not only a file that parses.
+    const scratch = `${NAME}-restore-check`;
+    const run = (args: string[], input?: Buffer) => spawnSync("docker", args, { encoding: "utf8", input });
+    expect(run(["run", "-d", "--name", scratch, "-e", "POSTGRES_USER=check", "-e", "POSTGRES_PASSWORD=check", "-e", "POSTGRES_DB=check", images.postgres]).status).toBe(0);
+    try {
+      await waitFor("the scratch Postgres", 60_000, async () => run(["exec", scratch, "pg_isready", "-h", "127.0.0.1", "-U", "check"]).status === 0 || undefined);
+      const restored = run(["exec", "-i", scratch, "pg_restore", "-U", "check", "-d", "check", "--no-owner", "--exit-on-error"], readFileSync(path));
+      expect(restored.stderr).toBe("");
+      const counted = run(["exec", scratch, "psql", "-U", "check", "-d", "check", "-At", "-c", `select count(*) from "LiteLLM_VerificationToken" where token = '${tokenHash(key)}'`]);
+      expect(counted.stdout.trim()).toBe("1");
+      const spend = run(["exec", scratch, "psql", "-U", "check", "-d", "check", "-At", "-c", `select count(*) from "LiteLLM_SpendLogs"`]);
+      expect(Number(spend.stdout.trim())).toBe(facts.spendRows);
+    } finally {
+      run(["rm", "-f", "-v", scratch]);
+    }
+  });
+
+  test("npm run backup with Postgres stopped: one line naming the cause and the next step, no file left", async () => {
+    const folder = join(checkout.dir, "backups", NAME);
+    const before = readdirSync(folder);
+    expect(spawnSync("docker", ["stop", names().postgres]).status).toBe(0);
+    try {
+      const result = await checkout.npm("backup", [], {}, false);
+      expect(result.status).toBe(1);
+      expect(result.lastLine).toBe(`error: stack "${NAME}" has no running Postgres container: deploy it (npm run deploy), or start it, then run this again`);
+      expect(readdirSync(folder)).toEqual(before);
+    } finally {
+      spawnSync("docker", ["start", names().postgres]);
+    }
+  });
 
   test("npm run destroy (LITELLM_DELETE_DATA=yes) removes the stack and its database", async () => {
     const config = loadStackConfig(checkout.configFile, loadPresets(), {});
