@@ -22,7 +22,6 @@ import { LABEL_PREFIX, resourceNames } from "../../src/specs/service-specs";
 import { CiRunner, ciRunnerUnavailableReason } from "./harness/ci-runner";
 import { type CommandResult, lastLineOf } from "./harness/collect-output";
 import { Checkout, mirrorCliConfig, PROJECT_ROOT, realPathUnavailableReason } from "./harness/checkout";
-import { freePort } from "./harness/deployment";
 import { assertEngineAnswers, objectsLabelled } from "./harness/engine";
 import { buildLocalImages, tagAsPinned } from "./harness/images";
 import { chat, getJson } from "./harness/proxy-client";
@@ -82,10 +81,12 @@ function teamConfig(name: string, port: number): Record<string, unknown> {
     name,
     litellm: { ...example.litellm, port },
     backend: { ...example.backend, bucket: BUCKET, key: `litellm/${name}.tfstate`, endpoint: s3.endpoint },
-    openclaw: { ...example.openclaw, baseUrl: `http://${remote.ip}:${port}` },
+    openclaw: { ...example.openclaw, baseUrl: remote.url(port) },
     keys: [{ alias: "ci-smoke", maxBudget: 1 }],
   };
 }
+/** The proxies' ports on the remote engine, published on 127.0.0.1 here (RemoteEngine.url). */
+const [PORT_A, PORT_B, PORT_TLS] = [4000, 4001, 4002];
 const baseUrlOf = (config: Record<string, any>) => config.openclaw.baseUrl as string;
 
 /** What a runner machine provides: the provider mirror in place of the registry this machine cannot reach. */
@@ -256,8 +257,8 @@ function expectStep(job: JobRun, name: RegExp, status: number, last?: RegExp): v
 }
 
 describeReal("a shared proxy provisioned from CI: the example workflow's steps, a remote engine over ssh, state in S3", () => {
-  const configA = () => teamConfig(TEAM_A, 4000);
-  const configB = () => teamConfig(TEAM_B, 4001);
+  const configA = () => teamConfig(TEAM_A, PORT_A);
+  const configB = () => teamConfig(TEAM_B, PORT_B);
   let deployedWorkspace: string;
 
   beforeAll(async () => {
@@ -274,6 +275,7 @@ describeReal("a shared proxy provisioned from CI: the example workflow's steps, 
         name: `e2e-remote-engine-${runId}`,
         authorizedKey: readFileSync(join(scratch, "deploy-key.pub"), "utf8").trim(),
         serverCertsDir: certs.serverDir,
+        publish: [PORT_A, PORT_B, PORT_TLS],
       }),
       S3Server.start(images.moto, `e2e-s3-${runId}`),
     ]);
@@ -447,13 +449,13 @@ describeReal("a shared proxy provisioned from CI: the example workflow's steps, 
       litellm: { image: PINNED_LITELLM_IMAGE, bindAddress: "0.0.0.0", port },
       database: { enabled: false },
       models: [{ preset: "mock" }],
-      openclaw: { primary: "mock", baseUrl: `http://${remote.ip}:${port}` },
+      openclaw: { primary: "mock", baseUrl: remote.url(port) },
       docker,
     });
 
     beforeAll(async () => {
       checkout = new Checkout("tls");
-      port = await freePort();
+      port = PORT_TLS;
     });
     afterAll(() => checkout?.remove());
 
@@ -475,7 +477,7 @@ describeReal("a shared proxy provisioned from CI: the example workflow's steps, 
       if (deployed.status !== 0) process.stdout.write(`--- stderr\n${deployed.stderr.slice(-4000)}\n`);
       expect(deployed.lastLine).toBe(`stack "${name}" deployed`);
       expect(remoteObjects(name).containers).toEqual([resourceNames(name).litellm]);
-      expect((await getJson(`http://${remote.ip}:${port}/health/liveliness`)).status).toBe(200);
+      expect((await getJson(`${remote.url(port)}/health/liveliness`)).status).toBe(200);
       const destroyed = await checkout.npm("destroy", [], tlsEnv);
       expect(destroyed.lastLine).toBe(`stack "${name}" destroyed`);
       expect(remoteObjects(name)).toEqual({ containers: [], volumes: [], networks: [] });

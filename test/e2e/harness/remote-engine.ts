@@ -21,6 +21,12 @@ export interface RemoteEngineOptions {
   readonly name: string;
   /** The public key `deploy` accepts (one line of an authorized_keys file). */
   readonly authorizedKey: string;
+  /**
+   * Ports a stack deployed there publishes, each published again on a free port of 127.0.0.1 of this
+   * machine (`url`): the suites reach every server through 127.0.0.1, never a bridge address.
+   * @default - none
+   */
+  readonly publish?: readonly number[];
   /** A folder with ca.pem, server-cert.pem and server-key.pem: dockerd also serves tcp://:2376 with TLS. @default - no tcp */
   readonly serverCertsDir?: string;
 }
@@ -30,15 +36,24 @@ export class RemoteEngine {
     readonly name: string,
     /** sshd, on 127.0.0.1 of this machine. */
     readonly sshPort: number,
-    /** The container's address on the local bridge: where the stack's published ports answer. */
-    readonly ip: string,
     /** dockerd's TLS port, on 127.0.0.1 of this machine (with serverCertsDir). */
     readonly tlsPort: number | undefined,
+    /** A port published on the remote engine -> where it answers on 127.0.0.1 of this machine. */
+    private readonly published: ReadonlyMap<number, number>,
   ) {}
+
+  /** http://127.0.0.1:<port> of this machine that reaches `port` published on the remote engine. */
+  url(port: number): string {
+    const local = this.published.get(port);
+    if (local === undefined) throw new Error(`port ${port} of the remote engine is not published here: add it to RemoteEngine.start's publish`);
+    return `http://127.0.0.1:${local}`;
+  }
 
   static async start(options: RemoteEngineOptions): Promise<RemoteEngine> {
     const sshPort = await freePort();
     const tlsPort = options.serverCertsDir ? await freePort() : undefined;
+    const published = new Map<number, number>();
+    for (const port of options.publish ?? []) published.set(port, await freePort());
     const labels = suiteLabels();
     // Its own image store on a volume: overlay2 cannot sit on the container's overlay root.
     await docker.createVolume({ Name: `${options.name}-data`, Labels: labels });
@@ -53,6 +68,7 @@ export class RemoteEngine {
       PortBindings: {
         "22/tcp": [{ HostIp: "127.0.0.1", HostPort: String(sshPort) }],
         ...(tlsPort ? { "2376/tcp": [{ HostIp: "127.0.0.1", HostPort: String(tlsPort) }] } : {}),
+        ...Object.fromEntries([...published].map(([port, local]) => [`${port}/tcp`, [{ HostIp: "127.0.0.1", HostPort: String(local) }]])),
       },
       Mounts: [
         { Type: "volume", Source: `${options.name}-data`, Target: "/var/lib/docker" },
@@ -64,12 +80,11 @@ export class RemoteEngine {
       Image: options.image,
       Env: [`AUTHORIZED_KEY=${options.authorizedKey}`],
       Labels: labels,
-      ExposedPorts: { "22/tcp": {}, ...(tlsPort ? { "2376/tcp": {} } : {}) },
+      ExposedPorts: { "22/tcp": {}, ...(tlsPort ? { "2376/tcp": {} } : {}), ...Object.fromEntries([...published.keys()].map((port) => [`${port}/tcp`, {}])) },
       HostConfig: hostConfig,
     });
     await container.start();
-    const ip = Object.values((await container.inspect()).NetworkSettings.Networks)[0].IPAddress;
-    const engine = new RemoteEngine(options.name, sshPort, ip, tlsPort);
+    const engine = new RemoteEngine(options.name, sshPort, tlsPort, published);
     await waitFor("the remote engine's dockerd", 60_000, async () => engine.cli(["version", "--format", "{{.Server.Version}}"]).status === 0 || undefined);
     return engine;
   }
