@@ -15,6 +15,7 @@ import { projectRoot } from "./src/catalog/project-root";
 import { secretEnvNames } from "./src/catalog/terraform-env";
 import { secretInputProblems, secretInputsFile, secretInputValues, writeSecretInputs } from "./src/terraform/secret-inputs-file";
 import { localStatePath } from "./src/terraform/state-backend";
+import { restoredKeyInputs } from "./src/terraform/restored-keys";
 import { secureStateFiles } from "./src/lifecycle/state-files";
 import { LiteLLMStack } from "./stacks/litellm-stack";
 
@@ -30,7 +31,9 @@ function main(env: NodeJS.ProcessEnv): number {
     secureStateFiles(config, root);
     // Beside a local state only, as private as it: a remote state's checkout (a CI job's workspace)
     // gets no plaintext copy of what the backend keeps encrypted; there, set TF_VAR_<NAME>.
-    const handOver = localStatePath(config, root) ? secretInputValues(secretEnvNames(config), env) : {};
+    const handOver = localStatePath(config, root)
+      ? { ...restoredKeyInputs(root, config.name, config.keys.map((key) => key.alias)), ...secretInputValues(secretEnvNames(config), env) }
+      : {};
     writeSecretInputs(secretInputsFile(root, config.name), handOver);
     const app = new App();
     new LiteLLMStack(app, config.name, { config, allowDataDeletion: dataDeletionAllowed(env), projectDir: root, configFile: configPath(env) });

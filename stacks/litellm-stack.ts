@@ -22,6 +22,7 @@ import { LocalFilesCleanup } from "../src/terraform/local-files-cleanup";
 import { KeyStep } from "../src/proxy-admin/key-step";
 import { retiredKeysFile } from "../src/proxy-admin/retired-keys";
 import { readRevokedKeys, revokedKeysFile } from "../src/proxy-admin/revoked-keys";
+import { restoredKeysFile } from "../src/terraform/restored-keys";
 import { DEFAULT_CONFIG_FILE } from "../src/catalog/load-config";
 import { terraformLiteral as literal } from "../src/terraform/terraform-literal";
 
@@ -106,6 +107,7 @@ export class LiteLLMStack extends TerraformStack {
         secretInputsFile(projectDir, config.name),
         retiredKeysFile(projectDir, config.name),
         revokedKeysFile(projectDir, config.name),
+        restoredKeysFile(projectDir, config.name),
         ...(statePath ? [`${statePath}.backup`] : []),
       ],
     });

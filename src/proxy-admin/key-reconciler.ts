@@ -8,6 +8,7 @@ import { type DesiredKey, type ExistingKey, type KeyAction, planKeyChanges, plan
 import { AdminError, AliasTaken, type LiteLLMAdmin } from "./litellm-admin";
 import { readRetiredKeys, writeRetiredKeys } from "./retired-keys";
 import { recordRevokedKeys } from "./revoked-keys";
+import { forgetRestoredKeys } from "../terraform/restored-keys";
 
 export function desiredKeys(config: StackConfig, values: Readonly<Record<string, string>>): DesiredKey[] {
   return config.keys.map((key) => {
@@ -134,6 +135,7 @@ export async function reconcileStackKeys(
   writeRetiredKeys(projectDir, config.name, retired);
   // Before revoking: state keeps these values until a deploy, and must never hand them out again.
   recordRevokedKeys(projectDir, config.name, undeclared);
+  forgetRestoredKeys(projectDir, config.name, undeclared.map((key) => key.alias));
   const actions = await reconcileKeys(admin, config, values, retired, log);
   writeRetiredKeys(projectDir, config.name, []);
   return actions;

@@ -3,6 +3,7 @@ import { Fn, TerraformLocal, TerraformVariable } from "cdktf";
 import { Construct } from "constructs";
 import { DATABASE_PASSWORD_ENV, MASTER_KEY_ENV, REDIS_PASSWORD_ENV, SALT_KEY_ENV, UI_PASSWORD_ENV } from "../catalog/env-names";
 import type { DatabaseSecrets, StackSecrets } from "../specs/service-specs";
+import { restoredKeyInput } from "./restored-keys";
 
 
 export interface SecretInputsProps {
@@ -86,7 +87,14 @@ export class SecretInputs extends Construct {
       (props.virtualKeyAliases ?? []).map((alias) => {
         const revoked = props.revokedKeyHashes?.[alias] ?? [];
         const keepers = revoked.length > 0 ? { revoked: revoked.join(",") } : undefined;
-        return [alias, `sk-${this.generated(`key-${alias}`, keepers).result}`];
+        const generated = `sk-${this.generated(`key-${alias}`, keepers).result}`;
+        if (!this.inputs) return [alias, generated];
+        // A value a restore brought back (src/terraform/restored-keys.ts) wins over the generated one.
+        // The generated value as a local of its own: a token inside this expression renders bare.
+        const fallback = new TerraformLocal(this, `key_${alias}_generated`, generated);
+        const restored = `lookup(local.secret_inputs, "${restoredKeyInput(alias)}", "")`;
+        const value = new TerraformLocal(this, `key_${alias}`, `\${${restored} != "" ? ${restored} : ${fallback.fqn}}`);
+        return [alias, value.asString];
       }),
     );
   }

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Testing } from "cdktf";
+import { restoredKeyInput } from "../../src/terraform/restored-keys";
 import { secretInputsFile, writeSecretInputs } from "../../src/terraform/secret-inputs-file";
 import { envList } from "../../src/specs/container-spec";
 import { liteLLMSpec, postgresSpec, redisSpec, type StackSecrets } from "../../src/specs/service-specs";
@@ -135,6 +136,20 @@ describe("each secret: its TF_VAR_*, else the inputs file the synth wrote from i
       expect(JSON.parse(step?.input.key_hashes)).toEqual({ openclaw: createHash("sha256").update(value).digest("hex") });
       // Hashes only in its input: Terraform prints a destroyed resource's input in the plan, sensitive or not.
       expect(Object.keys(step?.input ?? {})).toEqual(["key_hashes"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  evaluationTest("a key value a restore brought back wins over the generated one, and the keys step is handed its hash", () => {
+    const dir = mkdtempSync(join(tmpdir(), "restored-keys-"));
+    try {
+      writeSecretInputs(secretInputsFile(dir, config.name), { [restoredKeyInput("openclaw")]: "sk-from-the-backup" });
+      const json = Testing.synth(new LiteLLMStack(Testing.app(), config.name, { config, projectDir: dir }));
+      const evaluated = evaluateWithTerraform(json, reference);
+      expect(evaluated.outputs.virtual_keys).toEqual({ openclaw: "sk-from-the-backup" });
+      const step = Object.entries(evaluated.resources.terraform_data).find(([name]) => name.startsWith("virtual-keys"))?.[1];
+      expect(JSON.parse(step?.input.key_hashes)).toEqual({ openclaw: createHash("sha256").update("sk-from-the-backup").digest("hex") });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -67,7 +67,11 @@ describe("key declarations", () => {
     const json = JSON.parse(Testing.synth(new LiteLLMStack(Testing.app(), config.name, { config })));
     expect(json.output.virtual_keys.sensitive).toBe(true);
     expect(Object.keys(json.output.virtual_keys.value).sort()).toEqual(["ci", "openclaw"]);
-    expect(json.output.virtual_keys.value.openclaw).toMatch(/^sk-\$\{random_password\.secrets_key-openclaw_[0-9A-F]{8}\.result\}$/);
+    // A value a restore brought back wins (the secret inputs file), else the generated one.
+    const local = /^\$\{local\.(secrets_key_openclaw_[0-9A-F]{8})\}$/.exec(json.output.virtual_keys.value.openclaw)?.[1] as string;
+    expect(json.locals[local]).toMatch(/^\$\{lookup\(local\.secret_inputs, "virtual_key\.openclaw", ""\) != "" \? lookup\(local\.secret_inputs, "virtual_key\.openclaw", ""\) : local\.secrets_key_openclaw_generated_[0-9A-F]{8}\}$/);
+    const generated = Object.keys(json.locals).find((name) => name.startsWith("secrets_key_openclaw_generated_")) as string;
+    expect(json.locals[generated]).toMatch(/^sk-\$\{random_password\.secrets_key-openclaw_[0-9A-F]{8}\.result\}$/);
     const passwords = Object.keys(json.resource.random_password);
     for (const alias of ["openclaw", "ci"]) {
       expect(passwords).toContainEqual(expect.stringMatching(new RegExp(`^secrets_key-${alias}_[0-9A-F]{8}$`)));
