@@ -10,6 +10,7 @@ import { join, relative } from "node:path";
 import type { StackConfig } from "../catalog/validate";
 import { AdminError } from "../proxy-admin/litellm-admin";
 import { LABEL_PREFIX } from "../specs/service-specs";
+import { backupKeysFile, writeBackupKeys } from "./backup-keys";
 import { docker, dockerEnv, type DockerTarget } from "./docker-engine";
 
 /** Beside the checkout, ignored by git; one folder per stack, owner-only. */
@@ -30,12 +31,14 @@ export interface Backup {
   readonly counts: RowCounts;
   /** Tables whose data pg_restore lists in the file. */
   readonly tables: number;
+  /** The master key and key values kept beside it. */
+  readonly keysFile?: string;
 }
 
-/** backups/<stack>/<stack>-<UTC time>.dump: sorted by name is sorted by time. */
-export function backupPath(projectDir: string, stackName: string, now: Date): string {
+/** backups/<stack>/<stack>-<UTC time>[-<kind>].dump: sorted by name is sorted by time. */
+export function backupPath(projectDir: string, stackName: string, now: Date, kind?: string): string {
   const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
-  return join(projectDir, BACKUP_DIR, stackName, `${stackName}-${stamp}.dump`);
+  return join(projectDir, BACKUP_DIR, stackName, `${stackName}-${stamp}${kind ? `-${kind}` : ""}.dump`);
 }
 
 /** One query, one snapshot: the counts of COUNTED_TABLES, separated by "|". */
@@ -69,6 +72,7 @@ export function backupSummary(stackName: string, backup: Backup, projectDir: str
     "  not in it: LITELLM_SALT_KEY, which encrypts credentials LiteLLM stores in its database (virtual keys are",
     `  sha256 hashes and need no salt). It is in this stack's Terraform state (terraform-state/${stackName}.tfstate)`,
     "  or your LITELLM_SALT_KEY; restoring into this stack uses it as it is.",
+    ...(backup.keysFile ? [`  beside it: ${relative(projectDir, backup.keysFile)}, the stack's master key and key values (secret), for \`npm run restore\``] : []),
   ];
 }
 
@@ -84,8 +88,8 @@ export async function postgresContainer(config: StackConfig, target: DockerTarge
   return id;
 }
 
-/** Runs `docker exec` with a file as its stdin or stdout; resolves with its stderr and exit code. */
-function execWithFile(target: DockerTarget, args: readonly string[], file: { readonly fd: number; readonly as: "stdin" | "stdout" }, timeoutMs: number) {
+/** Runs `docker exec` with a file as its stdin or stdout; resolves with its output and exit code. */
+export function execWithFile(target: DockerTarget, args: readonly string[], file: { readonly fd: number; readonly as: "stdin" | "stdout" }, timeoutMs: number) {
   return new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
     const stdio: ["ignore" | "pipe" | number, "pipe" | number, "pipe"] = file.as === "stdin" ? [file.fd, "pipe", "pipe"] : ["ignore", file.fd, "pipe"];
     const child = spawn("docker", ["exec", ...(file.as === "stdin" ? ["-i"] : []), ...args], { env: dockerEnv(target), stdio });
@@ -108,17 +112,24 @@ function execWithFile(target: DockerTarget, args: readonly string[], file: { rea
 const lastLine = (text: string) => text.trim().split("\n").at(-1) ?? "";
 
 /**
- * Dumps the stack's database to a new owner-only file and reads it back. On any failure the
+ * Dumps the stack's database to a new owner-only file and reads it back; keeps the stack's key
+ * values beside it (backup-keys.ts). On any failure the
  * partial file is deleted and the error says which step failed; the database is only read.
  */
-export async function takeBackup(config: StackConfig, projectDir: string, target: DockerTarget, now = new Date()): Promise<Backup> {
+export async function takeBackup(
+  config: StackConfig,
+  projectDir: string,
+  target: DockerTarget,
+  access: { readonly masterKey: string; readonly keys: Readonly<Record<string, string>> },
+  options: { readonly now?: Date; readonly kind?: string } = {},
+): Promise<Backup> {
   const { user, name: database } = config.database;
   const container = await postgresContainer(config, target);
   const counted = await docker(["exec", container, "psql", "-U", user, "-d", database, "-AtF", "|", "-c", rowCountQuery()], target, 60_000);
   if (counted.status !== 0) throw new AdminError(`psql in ${container.slice(0, 12)} failed: ${lastLine(counted.stderr)}`);
   const counts = parseRowCounts(counted.stdout);
 
-  const path = backupPath(projectDir, config.name, now);
+  const path = backupPath(projectDir, config.name, options.now ?? new Date(), options.kind);
   mkdirSync(join(projectDir, BACKUP_DIR, config.name), { recursive: true, mode: 0o700 });
   const out = openSync(path, "wx", 0o600);
   let keep = false;
@@ -129,13 +140,17 @@ export async function takeBackup(config: StackConfig, projectDir: string, target
     try {
       const listed = await execWithFile(target, [container, "pg_restore", "--list"], { fd: input, as: "stdin" }, 5 * 60_000);
       if (listed.status !== 0) throw new AdminError(`the dump does not read back (pg_restore --list: ${lastLine(listed.stderr)}); nothing was kept`);
+      writeBackupKeys(path, { stack: config.name, masterKey: access.masterKey, keys: { ...access.keys } });
       keep = true;
-      return { path, bytes: statSync(path).size, counts, tables: tablesInListing(listed.stdout) };
+      return { path, bytes: statSync(path).size, counts, tables: tablesInListing(listed.stdout), keysFile: backupKeysFile(path) };
     } finally {
       closeSync(input);
     }
   } finally {
     closeSync(out);
-    if (!keep) rmSync(path, { force: true });
+    if (!keep) {
+      rmSync(path, { force: true });
+      rmSync(backupKeysFile(path), { force: true });
+    }
   }
 }
