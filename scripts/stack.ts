@@ -35,7 +35,8 @@ import { PhaseTimer } from "../src/lifecycle/phase-timer";
 import { INTERRUPTED_EXIT_CODE, InterruptRelay } from "../src/lifecycle/interrupts";
 import { localStateResourceCount, stackOutDir } from "../src/lifecycle/state-files";
 import { parseSwarmInfo, SWARM_INFO_FORMAT, swarmDeployProblem } from "../src/lifecycle/swarm-check";
-import { connectToProxy } from "../src/lifecycle/stack-outputs";
+import { connectToProxy, proxyAccess } from "../src/lifecycle/stack-outputs";
+import { guardImageChanges } from "../src/lifecycle/pre-change-backup";
 
 /** Terraform writes state, backups and plans with the process umask: owner-only from here on. */
 process.umask(0o077);
@@ -202,6 +203,8 @@ async function main([command, ...rest]: string[]): Promise<number> {
       dataDeletionAllowed: dataDeletionAllowed(process.env),
       phases,
       interrupts: interrupts.install(),
+      beforeImageChange: (changes) =>
+        guardImageChanges({ config, projectDir: root, changes, access: () => proxyAccess(config), log: (line) => console.log(line) }),
     };
     if (command === "destroy") {
       const connect = () => {

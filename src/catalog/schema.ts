@@ -303,6 +303,11 @@ export const stackConfigSchema = z.strictObject({
       user: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lowercase Postgres identifier").default("litellm"),
       /** true: destroy refuses to delete the data volume unless LITELLM_DELETE_DATA=yes. */
       keepDataOnDestroy: z.boolean().default(false),
+      /**
+       * How many of the backups `npm run deploy` takes before it changes LiteLLM's or Postgres'
+       * image are kept (backups/<stack>/*-pre-deploy.dump); older ones are deleted.
+       */
+      keepBackups: z.number({ error: "must be a whole number from 1 up: write 5, not \"5\"" }).int("must be a whole number from 1 up").min(1, "must be at least 1: a deploy that changes an image always takes a backup first").default(5),
     })
     .prefault({}),
   /** A disposable experiment: its own names, labels, port and state beside other stacks on the host. */

@@ -11,6 +11,7 @@ import type { StackConfig } from "../catalog/validate";
 import { DELETE_DATA_ENV } from "../catalog/data-protection";
 import { localStatePath } from "../terraform/state-backend";
 import { protectedDeletions } from "./plan-guard";
+import { type ImageChange, imageChanges } from "./image-changes";
 import { describeFailedStart, stopRestarting, watchStarts } from "./start-watch";
 import { localStateResourceCount, moveLegacyState, secureStateFiles, stackOutDir } from "./state-files";
 import { appliedChanges, describeAppliedChanges } from "./applied-changes";
@@ -56,6 +57,12 @@ export interface LifecycleOptions {
    * @default - none: a signal ends the command and Terraform with it
    */
   readonly interrupts?: InterruptRelay;
+  /**
+   * Runs when a deploy's plan changes LiteLLM's or Postgres' image, before it is applied: a backup
+   * (pre-change-backup.ts). A line returned refuses the deploy, nothing changed.
+   * @default - nothing runs
+   */
+  readonly beforeImageChange?: (changes: readonly ImageChange[]) => Promise<string | undefined>;
 }
 
 const timerOf = (options: LifecycleOptions) => options.phases ?? new PhaseTimer();
@@ -151,6 +158,12 @@ async function planCheckApply(
       const deletions = protectedDeletions(json);
       if (deletions.length > 0 && !options.dataDeletionAllowed) return protectionRefusal(options.config, deletions);
       if (destroy && !(json.resource_changes ?? []).some((rc) => rc.change.actions.includes("delete"))) return "no changes";
+      const changes = destroy ? [] : imageChanges(json);
+      if (changes.length > 0 && options.beforeImageChange) {
+        const guard = options.beforeImageChange;
+        const refusal = await phases.time("backup", () => guard(changes));
+        if (refusal) return { code: 1, summary: refusal };
+      }
     }
     const stoppedBeforeApply = interruptedOutcome(options, terraform.binary, "the check of the plan");
     if (stoppedBeforeApply) return stoppedBeforeApply;
