@@ -6,18 +6,19 @@
  * kept busy, each replacing LiteLLM on the existing database.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { loadStackConfig } from "../../src/catalog/load-config";
 import { PINNED_LITELLM_IMAGE, PINNED_LITELLM_VERSION } from "../../src/catalog/pinned-images";
 import { loadPresets } from "../../src/catalog/presets";
 import { tokenHash } from "../../src/proxy-admin/key-plan";
+import { LiteLLMAdmin } from "../../src/proxy-admin/litellm-admin";
 import { LABEL_PREFIX, resourceNames } from "../../src/specs/service-specs";
 import { Checkout, type CommandResult, realPathUnavailableReason } from "./harness/checkout";
 import { ContinuousLoad } from "./harness/continuous-load";
 import { freePort } from "./harness/deployment";
 import { assertEngineAnswers, docker, removeLabelled } from "./harness/engine";
-import { buildLocalImages, imageVersions, tagAsPinned } from "./harness/images";
+import { buildLocalImages, imageId, imageVersions, tagAsPinned } from "./harness/images";
 import { chat } from "./harness/proxy-client";
 import { waitFor } from "./harness/wait";
 
@@ -37,6 +38,8 @@ const REDEPLOYS = Number(process.env.LITELLM_E2E_DB_REDEPLOYS ?? 3);
 let checkout: Checkout;
 let port: number;
 let images: { postgres: string };
+/** Postgres of the next major version, by image id (the suite's own build of Debian 13's 17). */
+let nextPostgres: string;
 
 const stackConfig = (litellmImage: string, extraModels: unknown[] = [], changes: Record<string, unknown> = {}) => ({
   name: NAME,
@@ -110,6 +113,20 @@ function databaseFacts() {
   };
 }
 
+/** The facts once LiteLLM's batched spend writes have landed: two reads 12 s apart that agree. */
+async function settled(): Promise<ReturnType<typeof databaseFacts>> {
+  let last = JSON.stringify(databaseFacts());
+  for (let i = 0; i < 10; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 12_000));
+    const now = JSON.stringify(databaseFacts());
+    if (now === last) return JSON.parse(now);
+    last = now;
+  }
+  throw new Error("LiteLLM's spend writes did not settle within two minutes");
+}
+
+const postgresNow = () => spawnSync("docker", ["inspect", "--format", "{{.Id}}", names().postgres], { encoding: "utf8" }).stdout.trim();
+
 async function keyValue(): Promise<string> {
   const result = await checkout.npm("keys", ["get", "openclaw"], {}, false);
   expect(result.status).toBe(0);
@@ -127,6 +144,7 @@ beforeAll(async () => {
   tagAsPinned(PINNED, local);
   tagAsPinned(PREVIOUS, local, local.litellmPrevious);
   images = { postgres: tagAsPinned("postgres:16.10", local) };
+  nextPostgres = imageId(local.postgresNext);
   port = await freePort();
   checkout = new Checkout("database");
 });
@@ -142,6 +160,8 @@ describeReal("LiteLLM's database through npm run deploy: an upgrade, then ten ca
   let key: string;
   let before: ReturnType<typeof databaseFacts>;
   let postgresId: string;
+  /** The backup the release change took, and what it said it holds. */
+  let preUpgrade: { file: string; keys: number; spendRows: number };
 
   test(`a stack on the release before the pin (${PREVIOUS_VERSION}): its key, budget and spend rows land in Postgres`, async () => {
     checkout.writeConfig(stackConfig(PREVIOUS));
@@ -160,6 +180,12 @@ describeReal("LiteLLM's database through npm run deploy: an upgrade, then ten ca
     checkout.writeConfig(stackConfig(PINNED));
     const upgraded = await checkout.npm("deploy");
     expectDone(upgraded, new RegExp(`^stack "${NAME}" deployed$`));
+    // A release runs its migrations one way: a verified backup was taken before it.
+    const backedUp = /^backup before changing LiteLLM (\S+) -> (\S+): (backups\/\S+-pre-deploy\.dump) \(keys (\d+), spend logs (\d+)\)$/m.exec(upgraded.stdout);
+    expect(backedUp?.slice(1, 3)).toEqual([PREVIOUS, PINNED]);
+    preUpgrade = { file: backedUp?.[3] as string, keys: Number(backedUp?.[4]), spendRows: Number(backedUp?.[5]) };
+    expect(preUpgrade).toMatchObject({ keys: 1, spendRows: before.spendRows });
+    expect(statSync(join(checkout.dir, preUpgrade.file)).mode & 0o777).toBe(0o600);
     expect((await docker.getContainer(names().postgres).inspect()).Id).toBe(postgresId);
     const after = databaseFacts();
     process.stdout.write(`migrations: ${before.migrations} on ${PREVIOUS_VERSION}, ${after.migrations} on ${PINNED_LITELLM_VERSION}\n`);
@@ -176,7 +202,9 @@ describeReal("LiteLLM's database through npm run deploy: an upgrade, then ten ca
 
   test("served and failed requests appear in npm run logs and npm run usage with key, model, status and cost; bodies are kept only when storeRequestBodies says so", async () => {
     checkout.writeConfig(stackConfig(PINNED, [PRICED, DOWN, PAIR], { logging: { storeRequestBodies: false, retention: "30d" } }));
-    expectDone(await checkout.npm("deploy", [], DOWN_ENV), new RegExp(`^stack "${NAME}" deployed$`));
+    const catalogChange = await checkout.npm("deploy", [], DOWN_ENV);
+    expectDone(catalogChange, new RegExp(`^stack "${NAME}" deployed$`));
+    expect(catalogChange.stdout).not.toMatch(/backup before changing/); // no image changed
     const ask = (model: string, content: string) => chat(baseUrl(), key, { model, messages: [{ role: "user", content }] });
     for (let i = 0; i < 2; i++) expect((await ask("mock-priced", `omitted-${NAME}`)).status).toBe(200);
     expect((await ask("provider-down", `omitted-${NAME}`)).status).toBeGreaterThanOrEqual(400);
@@ -261,7 +289,7 @@ describeReal("LiteLLM's database through npm run deploy: an upgrade, then ten ca
   }, REDEPLOYS * 5 * 60_000);
 
   test("npm run backup: an owner-only dump whose rows, restored into a scratch Postgres, are the stack's", async () => {
-    const facts = databaseFacts();
+    const facts = await settled(); // the busy test before it leaves spend writes in LiteLLM's batches
     expect(Number(facts.keys)).toBeGreaterThan(0);
     expect(facts.spendRows).toBeGreaterThan(0);
     const result = await checkout.npm("backup", [], {}, false);
@@ -303,6 +331,94 @@ describeReal("LiteLLM's database through npm run deploy: an upgrade, then ten ca
     } finally {
       spawnSync("docker", ["start", names().postgres]);
     }
+  });
+
+  test("a Postgres major version change is refused before anything changes, with the commands that move the data", async () => {
+    const ids = { postgres: postgresNow(), litellm: (await docker.getContainer(names().litellm).inspect()).Id };
+    checkout.writeConfig(stackConfig(PINNED, [], { database: { image: nextPostgres } }));
+    const refused = await checkout.npm("deploy", [], {}, false);
+    expect(refused.status).toBe(1);
+    expect(refused.lastLine).toMatch(
+      new RegExp(`^error: refused: database.image ${nextPostgres} is PostgreSQL 17, and the data of "${NAME}" was written by PostgreSQL 15, which 17 cannot open; nothing was changed\\. .*npm run backup; LITELLM_DELETE_DATA=yes npm run destroy; npm run deploy; npm run restore -- `),
+    );
+    expect({ postgres: postgresNow(), litellm: (await docker.getContainer(names().litellm).inspect()).Id }).toEqual(ids);
+    expect((await chat(baseUrl(), key, { model: "mock", messages: [{ role: "user", content: "still here" }] })).status).toBe(200);
+  });
+
+  test("those commands move it to 17: the old key answers with its spend and budget, usage shows the same rows, the master key is the one from before", async () => {
+    const settledFacts = await settled();
+    const masterKey = (await checkout.npm("keys", ["master-key"], {}, false)).stdout.trim();
+    const usageBefore = (await checkout.npm("usage", ["--json"], {}, false)).stdout;
+    const spendBefore = (await new LiteLLMAdmin(baseUrl(), masterKey).keyInfo(tokenHash(key)))?.spend;
+    expect(spendBefore).toBeGreaterThan(0);
+
+    const backedUp = await checkout.npm("backup", [], {}, false);
+    expect(backedUp.status).toBe(0);
+    const file = /^backup of stack "[^"]+": (backups\/\S+\.dump) /m.exec(backedUp.stdout)?.[1] as string;
+    expectDone(await checkout.npm("destroy", [], { LITELLM_DELETE_DATA: "yes" }), new RegExp(`^stack "${NAME}" destroyed$`));
+    expectDone(await checkout.npm("deploy"), new RegExp(`^stack "${NAME}" deployed$`));
+    expect(await keyValue()).not.toBe(key); // a new stack: new values, until the restore
+    const restored = await checkout.npm("restore", [file]);
+    expectDone(restored, new RegExp(`^stack "${NAME}" deployed$`));
+    expect(restored.stdout).toContain(`restored into stack "${NAME}": keys ${settledFacts.keys}, spend logs ${settledFacts.spendRows}`);
+
+    expect(sql("show server_version_num").slice(0, 2)).toBe("17");
+    expect(await keyValue()).toBe(key);
+    expect((await checkout.npm("keys", ["master-key"], {}, false)).stdout.trim()).toBe(masterKey);
+    expect((await checkout.npm("usage", ["--json"], {}, false)).stdout).toBe(usageBefore);
+    const info = await new LiteLLMAdmin(baseUrl(), masterKey).keyInfo(tokenHash(key));
+    expect(info).toMatchObject({ spend: spendBefore, max_budget: 50 });
+    expect((await chat(baseUrl(), key, { model: "mock", messages: [{ role: "user", content: "on 17" }] })).status).toBe(200);
+    // The next deploy has nothing to do: the restored values are the stack's own now.
+    expectDone(await checkout.npm("deploy"), new RegExp(`^stack "${NAME}" is up to date: nothing changed$`));
+  });
+
+  test("restore refuses a missing, truncated or foreign file, a database in use, and a stopped Postgres: one line each, the database as it was", async () => {
+    const facts = await settled();
+    const good = readdirSync(join(checkout.dir, "backups", NAME)).filter((f) => f.endsWith(".dump") && !f.includes("pre-deploy")).sort().at(-1) as string;
+    const goodPath = join("backups", NAME, good);
+    const scratch = join(checkout.dir, "scratch");
+    mkdirSync(scratch, { recursive: true });
+    const bytes = readFileSync(join(checkout.dir, goodPath));
+    writeFileSync(join(scratch, "truncated.dump"), bytes.subarray(0, Math.floor(bytes.length / 2)));
+    const foreign = spawnSync("docker", ["exec", names().postgres, "sh", "-c",
+      'createdb -U litellm shop && psql -q -U litellm -d shop -c "create table orders (id int); insert into orders values (1)" && pg_dump -U litellm -d shop -Fc && dropdb -U litellm shop'], { maxBuffer: 1 << 26 });
+    expect(foreign.status).toBe(0);
+    writeFileSync(join(scratch, "foreign.dump"), foreign.stdout);
+
+    const refusals: [string[], RegExp][] = [
+      [["scratch/missing.dump"], /^error: backup file \S+scratch\/missing\.dump does not exist: give the path `npm run backup` printed/],
+      [["scratch/truncated.dump", "--replace"], /^error: (pg_restore failed \(.*\): the database is unchanged \(one transaction\)|\S+ is not a backup pg_restore can read)/],
+      [["scratch/foreign.dump", "--replace"], /^error: \S+foreign\.dump: it holds no LiteLLM_VerificationToken table: it is not a backup of a LiteLLM database; nothing was changed$/],
+      [[goodPath], new RegExp(`^error: stack "${NAME}"'s database is not empty \\(${facts.spendRows} spend rows, 0 keys its state does not hold\\): restoring would replace them\\. .*--replace; nothing was changed$`)],
+    ];
+    for (const [args, line] of refusals) {
+      const result = await checkout.npm("restore", args, {}, false);
+      expect(result.status).toBe(1);
+      expect(result.lastLine).toMatch(line);
+    }
+    expect(spawnSync("docker", ["stop", names().postgres]).status).toBe(0);
+    try {
+      const result = await checkout.npm("restore", [goodPath, "--replace"], {}, false);
+      expect(result.status).toBe(1);
+      expect(result.lastLine).toMatch(/has no running Postgres container: deploy it \(npm run deploy\), or start it, then run this again$/);
+    } finally {
+      spawnSync("docker", ["start", names().postgres]);
+    }
+    await waitFor("Postgres back", 60_000, async () => (spawnSync("docker", ["exec", names().postgres, "pg_isready", "-h", "127.0.0.1"]).status === 0 ? true : undefined));
+    expect(databaseFacts()).toEqual(facts);
+    expect((await chat(baseUrl(), key, { model: "mock", messages: [{ role: "user", content: "unchanged" }] })).status).toBe(200);
+  });
+
+  test(`the backup the release change took restores into a stack on the previous release (${PREVIOUS_VERSION})`, async () => {
+    expectDone(await checkout.npm("destroy", [], { LITELLM_DELETE_DATA: "yes" }), new RegExp(`^stack "${NAME}" destroyed$`));
+    checkout.writeConfig(stackConfig(PREVIOUS));
+    expectDone(await checkout.npm("deploy"), new RegExp(`^stack "${NAME}" deployed$`));
+    const restored = await checkout.npm("restore", [preUpgrade.file]);
+    expectDone(restored, new RegExp(`^stack "${NAME}" deployed$`));
+    expect(restored.stdout).toContain(`restored into stack "${NAME}": keys ${preUpgrade.keys}, spend logs ${preUpgrade.spendRows}`);
+    expect(await keyValue()).toBe(key);
+    expect((await chat(baseUrl(), key, { model: "mock", messages: [{ role: "user", content: "back on the previous release" }] })).status).toBe(200);
   });
 
   test("npm run destroy (LITELLM_DELETE_DATA=yes) removes the stack and its database", async () => {

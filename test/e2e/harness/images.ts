@@ -4,6 +4,8 @@ import { join } from "node:path";
 
 export interface LocalImages {
   readonly postgres: string;
+  /** Postgres of the next major version (versions.env), for the major version test. */
+  readonly postgresNext: string;
   readonly litellm: string;
   /** LiteLLM of the release before the pin (versions.env), for the upgrade test. */
   readonly litellmPrevious: string;
@@ -39,7 +41,7 @@ export function buildLocalImages(): LocalImages {
       .split("\n")
       .map((line) => line.split("=", 2) as [string, string]),
   );
-  return { postgres: tags.POSTGRES_IMAGE, litellm: tags.LITELLM_IMAGE, litellmPrevious: tags.LITELLM_PREVIOUS_IMAGE, redis: tags.REDIS_IMAGE, haproxy: tags.HAPROXY_IMAGE,
+  return { postgres: tags.POSTGRES_IMAGE, postgresNext: tags.POSTGRES_NEXT_IMAGE, litellm: tags.LITELLM_IMAGE, litellmPrevious: tags.LITELLM_PREVIOUS_IMAGE, redis: tags.REDIS_IMAGE, haproxy: tags.HAPROXY_IMAGE,
     remoteEngine: tags.REMOTE_ENGINE_IMAGE,
     moto: tags.MOTO_IMAGE,
   };

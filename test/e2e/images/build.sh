@@ -21,7 +21,8 @@ log() { echo "[images $(date +%T)] $*" >&3; }
 
 hash_of() { cat "$@" | sha256sum | cut -c1-12; }
 image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
-debootstrap_tag() { echo "litellm-stack-e2e/$1:${DEBIAN_SUITE}-$(printf '%s %s' "$2" "$DEBIAN_MIRROR" | sha256sum | cut -c1-12)"; }
+# $3: the Debian suite (default DEBIAN_SUITE)
+debootstrap_tag() { echo "litellm-stack-e2e/$1:${3:-$DEBIAN_SUITE}-$(printf '%s %s' "$2" "$DEBIAN_MIRROR" | sha256sum | cut -c1-12)"; }
 
 # LiteLLM with its database, as in the official litellm-database image: Prisma's Python client and
 # Node (PyPI), its npm CLI (installed here, on the host) and its engines, which no registry serves:
@@ -36,6 +37,10 @@ engines=$(cd "$engines" && pwd)
 base_packages="python3,python3-venv,postgresql-${POSTGRES_MAJOR},ca-certificates"
 base_tag=$(debootstrap_tag base "$base_packages")
 postgres_tag="litellm-stack-e2e/postgres:${POSTGRES_MAJOR}-$(hash_of "$here/versions.env" "$here/postgres/Dockerfile" "$here/postgres/docker-entrypoint.sh")"
+# The next Postgres major on the next Debian (the major version test): the same recipe.
+postgres_next_packages="postgresql-${POSTGRES_NEXT_MAJOR}"
+postgres_next_base=$(debootstrap_tag postgres-base "$postgres_next_packages" "$POSTGRES_NEXT_SUITE")
+postgres_next_tag="litellm-stack-e2e/postgres:${POSTGRES_NEXT_MAJOR}-$(hash_of "$here/versions.env" "$here/postgres/Dockerfile" "$here/postgres/docker-entrypoint.sh")"
 # Redis: Debian's redis-server, run as the `redis` user the package creates (like the official
 # image's), with redis-cli for the healthcheck. Its own small root filesystem.
 redis_packages="redis-server,redis-tools"
@@ -60,6 +65,7 @@ moto_tag="litellm-stack-e2e/moto:${MOTO_VERSION}-$( (echo "$moto_requirements $b
 
 print_tags() {
   echo "POSTGRES_IMAGE=$postgres_tag"
+  echo "POSTGRES_NEXT_IMAGE=$postgres_next_tag"
   echo "REDIS_IMAGE=$redis_tag"
   echo "LITELLM_IMAGE=$litellm_tag"
   echo "LITELLM_PREVIOUS_IMAGE=$previous_litellm_tag"
@@ -70,7 +76,7 @@ print_tags() {
 
 # The usual case, every suite's first call: all built already.
 all_exist=true
-for tag in "$base_tag" "$postgres_tag" "$redis_tag" "$haproxy_tag" "$litellm_tag" "$previous_litellm_tag" "$remote_engine_tag" "$moto_tag"; do
+for tag in "$base_tag" "$postgres_tag" "$postgres_next_tag" "$redis_tag" "$haproxy_tag" "$litellm_tag" "$previous_litellm_tag" "$remote_engine_tag" "$moto_tag"; do
   image_exists "$tag" || { all_exist=false; break; }
 done
 if $all_exist; then print_tags; exit 0; fi
@@ -105,15 +111,15 @@ finish() {
 # (and go to) the shared cache, through a copy of its own (hard links), so that two debootstraps never
 # write one file.
 debootstrap_image() {
-  local tag=$1 packages=$2 name=$3
+  local tag=$1 packages=$2 name=$3 suite=${4:-$DEBIAN_SUITE}
   image_exists "$tag" && return 0
-  log "building $tag with debootstrap ($DEBIAN_SUITE: $packages)"
+  log "building $tag with debootstrap ($suite: $packages)"
   local rootfs own_debs
   rootfs=$(mktemp -d)
   own_debs="$jobs_dir/debs-$name"
   mkdir -p "$own_debs"
   cp -al "$debs/." "$own_debs/"
-  debootstrap --variant=minbase --cache-dir="$own_debs" --include="$packages" "$DEBIAN_SUITE" "$rootfs" "$DEBIAN_MIRROR" >"$jobs_dir/debootstrap-$name.log" 2>&1 \
+  debootstrap --variant=minbase --cache-dir="$own_debs" --include="$packages" "$suite" "$rootfs" "$DEBIAN_MIRROR" >"$jobs_dir/debootstrap-$name.log" 2>&1 \
     || { tail -20 "$jobs_dir/debootstrap-$name.log" >&2; exit 1; }
   cp -aln "$own_debs/." "$debs/" 2>/dev/null || true
   rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
@@ -163,6 +169,12 @@ build_postgres() {
   docker_build "$postgres_tag" --build-arg "BASE_IMAGE=$base_tag" --build-arg "POSTGRES_MAJOR=$POSTGRES_MAJOR" "$here/postgres"
 }
 
+build_postgres_next() {
+  image_exists "$postgres_next_tag" && return 0
+  debootstrap_image "$postgres_next_base" "$postgres_next_packages" postgres-next "$POSTGRES_NEXT_SUITE"
+  docker_build "$postgres_next_tag" --build-arg "BASE_IMAGE=$postgres_next_base" --build-arg "POSTGRES_MAJOR=$POSTGRES_NEXT_MAJOR" "$here/postgres"
+}
+
 # The LiteLLM image of one version.
 build_litellm() {
   local version=$1 tag
@@ -207,11 +219,12 @@ spawn redis debootstrap_image "$redis_tag" "$redis_packages" redis
 spawn haproxy debootstrap_image "$haproxy_tag" "$haproxy_packages" haproxy
 spawn remote-engine build_remote_engine
 spawn postgres build_postgres
+spawn postgres-next build_postgres_next
 finish wheels-litellm wheels-litellm-previous prisma-cli
 spawn litellm build_litellm "$LITELLM_VERSION"
 spawn litellm-previous build_litellm "$LITELLM_PREVIOUS_VERSION"
 finish wheels-moto
 spawn moto build_moto
-finish redis haproxy remote-engine postgres litellm litellm-previous moto
+finish redis haproxy remote-engine postgres postgres-next litellm litellm-previous moto
 log "all images built in $(($(date +%s) - started)) s"
 print_tags
