@@ -75,12 +75,36 @@ export async function restoreBackup(config: StackConfig, file: string, target: D
   if (restored.status !== 0) throw new AdminError(`pg_restore failed (${lastLine(restored.stderr)}): the database is unchanged (one transaction); check the file, or take it again`);
   const counts = parseRowCounts(await psql(rowCountQuery()));
 
-  // Every LiteLLM process of the stack (a container, or swarm's tasks): nothing cached from before.
-  const listedProxies = await docker(["ps", "-q", "--filter", `label=${LABEL_PREFIX}.stack=${config.name}`, "--filter", `label=${LABEL_PREFIX}.component=litellm`], target);
-  const proxies = listedProxies.stdout.split("\n").filter(Boolean);
-  if (proxies.length > 0) {
-    const restarted = await docker(["restart", ...proxies], target, 120_000);
-    if (restarted.status !== 0) throw new AdminError(`the database is restored, but LiteLLM did not restart (${lastLine(restarted.stderr)}): run npm run deploy`);
-  }
+  await restartProxies(config, target);
   return counts;
+}
+
+/**
+ * Every LiteLLM process of the stack, so that nothing cached from the database before answers, and
+ * waits until as many are healthy again. A container is restarted; a swarm task's container is
+ * removed and swarm starts a new task (its restart condition is "any"), which changes nothing in
+ * the service's spec, so nothing drifts from the state.
+ */
+async function restartProxies(config: StackConfig, target: DockerTarget, timeoutMs = 5 * 60_000): Promise<void> {
+  const filters = ["--filter", `label=${LABEL_PREFIX}.stack=${config.name}`, "--filter", `label=${LABEL_PREFIX}.component=litellm`];
+  const listed = await docker(["ps", ...filters, "--format", '{{.ID}} {{.Label "com.docker.swarm.task.id"}}'], target);
+  const rows = listed.stdout.split("\n").filter(Boolean).map((line) => line.split(" "));
+  if (rows.length === 0) return;
+  const containers = rows.filter(([, task]) => !task).map(([id]) => id);
+  const tasks = rows.filter(([, task]) => task).map(([id]) => id);
+  const results = await Promise.all([
+    ...(containers.length > 0 ? [docker(["restart", ...containers], target, 120_000)] : []),
+    ...(tasks.length > 0 ? [docker(["rm", "-f", ...tasks], target, 120_000)] : []),
+  ]);
+  for (const result of results) {
+    if (result.status !== 0) throw new AdminError(`the database is restored, but LiteLLM did not restart (${lastLine(result.stderr)}): run npm run deploy`);
+  }
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const healthy = await docker(["ps", "-q", ...filters, "--filter", "health=healthy"], target);
+    const fresh = healthy.stdout.split("\n").filter((id) => id && !tasks.includes(id));
+    if (fresh.length >= rows.length) return;
+    if (Date.now() > deadline) throw new AdminError(`the database is restored, but LiteLLM is not healthy again after ${timeoutMs / 1000} s: look at its logs, then run npm run deploy`);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+  }
 }

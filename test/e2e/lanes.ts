@@ -13,8 +13,8 @@ export interface Lane {
 
 export const LANES: readonly Lane[] = [
   // The single-node swarm's users (rolling updates under load, counted rate limits), never beside
-  // each other: the real path's swarm part, the swarm harness, Redis shared by workers.
-  { name: "swarm", files: ["real-path.e2e.test.ts", "swarm.e2e.test.ts", "redis.e2e.test.ts"] },
+  // each other: the real path's swarm part, the swarm harness, Redis shared by workers, backups on swarm.
+  { name: "swarm", files: ["real-path.e2e.test.ts", "swarm.e2e.test.ts", "redis.e2e.test.ts", "backup-swarm.e2e.test.ts"] },
   // A second engine over ssh and S3 of its own (the longest single file); then files that need only
   // names and ports of their own, routing last (its cooldowns are timed, not its load).
   { name: "remote", files: ["shared-proxy.e2e.test.ts", "failed-start.e2e.test.ts", "recordings.e2e.test.ts", "routing.e2e.test.ts"] },
