@@ -37,6 +37,7 @@ import { localStateResourceCount, stackOutDir } from "../src/lifecycle/state-fil
 import { parseSwarmInfo, SWARM_INFO_FORMAT, swarmDeployProblem } from "../src/lifecycle/swarm-check";
 import { connectToProxy, proxyAccess } from "../src/lifecycle/stack-outputs";
 import { guardImageChanges } from "../src/lifecycle/pre-change-backup";
+import { keptBackupsLine } from "../src/lifecycle/database-backup";
 
 /** Terraform writes state, backups and plans with the process umask: owner-only from here on. */
 process.umask(0o077);
@@ -211,7 +212,10 @@ async function main([command, ...rest]: string[]): Promise<number> {
         const { access, admin } = connectToProxy(config);
         return { admin, values: access.keys };
       };
-      return finish(withLogPath(await destroyStack(options, () => tearDownKeysOrWarn(connect, root, config.name)), options));
+      const destroyed = await destroyStack(options, () => tearDownKeysOrWarn(connect, root, config.name));
+      const kept = destroyed.code === 0 ? keptBackupsLine(root, config.name) : undefined;
+      if (kept) console.log(kept);
+      return finish(withLogPath(destroyed, options));
     }
 
     if (command === "drift") {

@@ -5,7 +5,7 @@
  * whole. The pure parts (where the file goes, the row counts, the summary) are exported for tests.
  */
 import { spawn } from "node:child_process";
-import { closeSync, mkdirSync, openSync, rmSync, statSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { StackConfig } from "../catalog/validate";
 import { AdminError } from "../proxy-admin/litellm-admin";
@@ -37,8 +37,20 @@ export interface Backup {
 
 /** backups/<stack>/<stack>-<UTC time>[-<kind>].dump: sorted by name is sorted by time. */
 export function backupPath(projectDir: string, stackName: string, now: Date, kind?: string): string {
-  const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  // To the millisecond: two backups in one second (a deploy's, then yours) never meet.
+  const stamp = now.toISOString().replace(/[-:]/g, "");
   return join(projectDir, BACKUP_DIR, stackName, `${stackName}-${stamp}${kind ? `-${kind}` : ""}.dump`);
+}
+
+/**
+ * What a destroy says it left: the stack's backups, which hold its key values beside the dumps. Kept
+ * (a backup is what a user keeps past a destroy), and said, so that nothing secret stays unnoticed.
+ */
+export function keptBackupsLine(projectDir: string, stackName: string): string | undefined {
+  const folder = join(projectDir, BACKUP_DIR, stackName);
+  const dumps = existsSync(folder) ? readdirSync(folder).filter((file) => file.endsWith(".dump")) : [];
+  if (dumps.length === 0) return undefined;
+  return `kept: ${relative(projectDir, folder)}/ (${dumps.length} backup${dumps.length === 1 ? "" : "s"}, with the stack's master key and key values beside them): delete it once you no longer need them`;
 }
 
 /** One query, one snapshot: the counts of COUNTED_TABLES, separated by "|". */

@@ -1,9 +1,12 @@
-import { backupPath, backupSummary, parseRowCounts, rowCountQuery, tablesInListing } from "../../src/lifecycle/database-backup";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { backupPath, backupSummary, keptBackupsLine, parseRowCounts, rowCountQuery, tablesInListing } from "../../src/lifecycle/database-backup";
 import { AdminError } from "../../src/proxy-admin/litellm-admin";
 
 describe("npm run backup's pure parts", () => {
   test("the file: backups/<stack>/<stack>-<UTC time>.dump, so that sorted by name is sorted by time", () => {
-    expect(backupPath("/p", "litellm", new Date("2026-12-07T19:05:09.123Z"))).toBe("/p/backups/litellm/litellm-20261207T190509Z.dump");
+    expect(backupPath("/p", "litellm", new Date("2026-12-07T19:05:09.123Z"))).toBe("/p/backups/litellm/litellm-20261207T190509.123Z.dump");
     const paths = ["2026-12-07T09:00:00Z", "2026-12-07T10:00:00Z", "2027-01-01T00:00:00Z"].map((t) => backupPath("/p", "s", new Date(t)));
     expect([...paths].sort()).toEqual(paths);
   });
@@ -38,5 +41,14 @@ describe("npm run backup's pure parts", () => {
     expect(lines[0]).toBe('backup of stack "team": backups/team/team-20261207T190509Z.dump (3.0 MiB, readable by its owner only)');
     expect(lines[1]).toBe("  rows: keys 2, spend logs 40, budgets 1; pg_restore reads 31 tables back from it");
     expect(lines.join("\n")).toContain("terraform-state/team.tfstate");
+  });
+
+  test("after a destroy: the backups left are said, with what they hold; none, nothing said", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kept-"));
+    expect(keptBackupsLine(dir, "s")).toBeUndefined();
+    mkdirSync(join(dir, "backups", "s"), { recursive: true });
+    for (const file of ["s-1.dump", "s-1.keys.json", "s-2-pre-deploy.dump"]) writeFileSync(join(dir, "backups", "s", file), "x");
+    expect(keptBackupsLine(dir, "s")).toBe("kept: backups/s/ (2 backups, with the stack's master key and key values beside them): delete it once you no longer need them");
+    rmSync(dir, { recursive: true });
   });
 });
