@@ -292,6 +292,11 @@ export const stackConfigSchema = z.strictObject({
       workers: z.number().int().min(1).max(64).default(1),
       logLevel: z.enum(LOG_LEVELS).default("ERROR"),
       memoryLimitMb: z.number().int().min(256, "must be at least 256 (LiteLLM needs several hundred MiB to boot)").default(2048),
+      /**
+       * How long a deploy waits for LiteLLM to be healthy (per replica on swarm). A first boot runs
+       * its database migrations: minutes on a small or busy machine.
+       */
+      startTimeoutSeconds: z.number().int("must be a whole number of seconds").min(30, "must be at least 30").max(3600, "must be at most 3600 (an hour)").default(300),
     })
     .prefault({}),
   database: z

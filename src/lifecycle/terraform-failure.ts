@@ -84,7 +84,7 @@ const KNOWN_FAILURES: readonly { readonly pattern: RegExp; readonly diagnosis: D
     pattern: /container failed to be in healthy state/i,
     diagnosis: {
       cause: "a container started but its healthcheck did not pass in time",
-      next: "read its log (`docker logs <stack>-litellm`); a first start with database migrations can take minutes on a small machine",
+      next: "read its log (`docker logs <stack>-litellm`); a first start with database migrations can take minutes on a small machine: raise litellm.startTimeoutSeconds (300 by default) if it was still starting",
     },
   },
   {

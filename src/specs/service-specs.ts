@@ -293,6 +293,6 @@ export function liteLLMSpec(config: StackConfig, secrets: StackSecrets): Contain
     memoryMb: litellm.memoryLimitMb,
     stopGraceSeconds: 10,
     // A first boot with database migrations takes minutes on a small machine.
-    healthyTimeoutSeconds: 300,
+    healthyTimeoutSeconds: litellm.startTimeoutSeconds,
   };
 }

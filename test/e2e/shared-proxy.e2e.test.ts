@@ -79,7 +79,9 @@ function teamConfig(name: string, port: number): Record<string, unknown> {
   return {
     ...example,
     name,
-    litellm: { ...example.litellm, port },
+    // Beside the other lanes on 2 cores, a first boot with its migrations on the engine in a container
+    // has taken more than the default 300 s (load average 6-9): what a slow shared host would set.
+    litellm: { ...example.litellm, port, startTimeoutSeconds: 900 },
     backend: { ...example.backend, bucket: BUCKET, key: `litellm/${name}.tfstate`, endpoint: s3.endpoint },
     openclaw: { ...example.openclaw, baseUrl: remote.url(port) },
     keys: [{ alias: "ci-smoke", maxBudget: 1 }],
@@ -446,7 +448,7 @@ describeReal("a shared proxy provisioned from CI: the example workflow's steps, 
     const tlsEnv = { LITELLM_MASTER_KEY: `sk-tls-${runId}` };
     const config = (docker: Record<string, string>) => ({
       name,
-      litellm: { image: PINNED_LITELLM_IMAGE, bindAddress: "0.0.0.0", port },
+      litellm: { image: PINNED_LITELLM_IMAGE, bindAddress: "0.0.0.0", port, startTimeoutSeconds: 900 },
       database: { enabled: false },
       models: [{ preset: "mock" }],
       openclaw: { primary: "mock", baseUrl: remote.url(port) },

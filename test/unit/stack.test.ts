@@ -55,6 +55,13 @@ describe("LiteLLMStack", () => {
     expect(litellm.depends_on).toEqual([expect.stringMatching(/^docker_container\.postgres_container/), expect.stringMatching(/^terraform_data\.local-files/)]);
   });
 
+  test("litellm.startTimeoutSeconds is how long the deploy waits for LiteLLM; out of range is refused with the field", () => {
+    const slow = validConfig({ litellm: { startTimeoutSeconds: 900 } });
+    const synthesized = JSON.parse(Testing.synth(new LiteLLMStack(Testing.app(), slow.name, { config: slow })));
+    expect(containerNamed(synthesized, "unit-litellm").wait_timeout).toBe(900);
+    expect(problemsOf(configInput({ litellm: { startTimeoutSeconds: 5 } }))).toEqual(["litellm.startTimeoutSeconds: must be at least 30"]);
+  });
+
   test("runs LiteLLM with the generated config, a liveliness healthcheck and the port on loopback", () => {
     const litellm = containerNamed(json, "unit-litellm");
     expect(litellm).toMatchObject({
