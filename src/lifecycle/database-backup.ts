@@ -4,14 +4,13 @@
  * in custom format, to a file only its owner can read; then read back by pg_restore to prove it
  * whole. The pure parts (where the file goes, the row counts, the summary) are exported for tests.
  */
-import { spawn } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { StackConfig } from "../catalog/validate";
 import { AdminError } from "../proxy-admin/litellm-admin";
 import { LABEL_PREFIX } from "../specs/service-specs";
 import { backupKeysFile, writeBackupKeys } from "./backup-keys";
-import { docker, dockerEnv, type DockerTarget } from "./docker-engine";
+import { type CommandFile, docker, type DockerTarget } from "./docker-engine";
 
 /** Beside the checkout, ignored by git; one folder per stack, owner-only. */
 export const BACKUP_DIR = "backups";
@@ -100,25 +99,9 @@ export async function postgresContainer(config: StackConfig, target: DockerTarge
   return id;
 }
 
-/** Runs `docker exec` with a file as its stdin or stdout; resolves with its output and exit code. */
-export function execWithFile(target: DockerTarget, args: readonly string[], file: { readonly fd: number; readonly as: "stdin" | "stdout" }, timeoutMs: number) {
-  return new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
-    const stdio: ["ignore" | "pipe" | number, "pipe" | number, "pipe"] = file.as === "stdin" ? [file.fd, "pipe", "pipe"] : ["ignore", file.fd, "pipe"];
-    const child = spawn("docker", ["exec", ...(file.as === "stdin" ? ["-i"] : []), ...args], { env: dockerEnv(target), stdio });
-    let stdout = "";
-    let stderr = "";
-    child.stdout?.on("data", (c: Buffer) => (stdout += c.toString("utf8")));
-    child.stderr?.on("data", (c: Buffer) => (stderr += c.toString("utf8")));
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    child.on("error", (error) => {
-      clearTimeout(timer);
-      resolve({ status: 127, stdout, stderr: error.message });
-    });
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ status: code ?? 1, stdout, stderr });
-    });
-  });
+/** `docker exec` in `container`-first `args` with a file as its stdin (`-i`) or stdout. */
+export function execWithFile(target: DockerTarget, args: readonly string[], file: CommandFile, timeoutMs: number) {
+  return docker(["exec", ...(file.as === "stdin" ? ["-i"] : []), ...args], target, timeoutMs, file);
 }
 
 const lastLine = (text: string) => text.trim().split("\n").at(-1) ?? "";

@@ -58,14 +58,27 @@ export function engineInfo(target: DockerTarget = {}): EngineInfo | { readonly e
   return { error: reason.slice(-4000) };
 }
 
+/** A file the command reads as its stdin, or writes as its stdout (a dump streamed in or out). */
+export interface CommandFile {
+  readonly fd: number;
+  readonly as: "stdin" | "stdout";
+}
+
 /** Runs the docker CLI without blocking the event loop; resolves with its output, never rejects. */
-export function docker(args: readonly string[], target: DockerTarget = {}, timeoutMs = 15_000): Promise<{ status: number; stdout: string; stderr: string }> {
+export function docker(
+  args: readonly string[],
+  target: DockerTarget = {},
+  timeoutMs = 15_000,
+  file?: CommandFile,
+): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn("docker", [...args], { env: dockerEnv(target), stdio: ["ignore", "pipe", "pipe"] });
+    const stdio: ["ignore" | number, "pipe" | number, "pipe"] =
+      file?.as === "stdin" ? [file.fd, "pipe", "pipe"] : file?.as === "stdout" ? ["ignore", file.fd, "pipe"] : ["ignore", "pipe", "pipe"];
+    const child = spawn("docker", [...args], { env: dockerEnv(target), stdio });
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (c: Buffer) => (stdout += c.toString("utf8")));
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString("utf8")));
+    child.stdout?.on("data", (c: Buffer) => (stdout += c.toString("utf8")));
+    child.stderr?.on("data", (c: Buffer) => (stderr += c.toString("utf8")));
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
     child.on("error", (error) => {
       clearTimeout(timer);
