@@ -7,7 +7,7 @@
  *                  [-- --verbose]                   Terraform's whole output (else a summary; the whole in a log file)
  *   npm run destroy                                    tear it down
  *   npm run drift                                      the deployed stack against its configuration, changing nothing
- *   npm run stacks [-- --json]                         list the LiteLLM stacks on the Docker host, with their URLs
+ *   npm run stacks [-- --json]                         list the LiteLLM stacks on the Docker host (or the configuration's cluster), with their URLs
  *
  * Exit codes: 0 done (or nothing to do), 1 failed or refused (the last line says why and what to
  * do; nothing was changed unless it says so), 2 wrong usage; drift, as `terraform plan
@@ -37,6 +37,9 @@ import { localStateResourceCount, stackOutDir } from "../src/lifecycle/state-fil
 import { parseSwarmInfo, SWARM_INFO_FORMAT, swarmDeployProblem } from "../src/lifecycle/swarm-check";
 import { connectToProxy, proxyAccess } from "../src/lifecycle/stack-outputs";
 import { guardImageChanges } from "../src/lifecycle/pre-change-backup";
+import { kubernetesDeployProblem, kubeTarget } from "../src/lifecycle/kubernetes-check";
+import { kubeConnection, KubeError } from "../src/lifecycle/kubernetes-api";
+import { kubernetesStacks } from "../src/lifecycle/kubernetes-stacks";
 import { keptBackupsLine } from "../src/lifecycle/database-backup";
 
 /** Terraform writes state, backups and plans with the process umask: owner-only from here on. */
@@ -74,12 +77,25 @@ function runningStacks(target: DockerTarget = {}): RunningStack[] | undefined {
  * The engine `stacks` lists: the configuration's docker.host and certPath when it loads (the engine
  * the deploy uses), else DOCKER_HOST as the docker CLI reads it.
  */
-function configuredEngine(): DockerTarget {
+function configuredEngine(): StackConfig["docker"] | Pick<StackConfig, "kubernetes"> {
   try {
-    return loadStackConfig().docker;
+    const config = loadStackConfig();
+    return config.kubernetes ? { kubernetes: config.kubernetes } : config.docker;
   } catch (error) {
     if (error instanceof ConfigError) return {};
     throw error;
+  }
+}
+
+/** `npm run stacks` for a configuration on the kubernetes profile: the stacks of its cluster. */
+async function listClusterStacks(settings: NonNullable<StackConfig["kubernetes"]>, json: boolean): Promise<number> {
+  try {
+    const stacks = await kubernetesStacks(kubeConnection(kubeTarget(settings)));
+    console.log(json ? JSON.stringify(stacks, null, 2) : formatStacks(stacks).replace("on this Docker host", "on this cluster"));
+    return 0;
+  } catch (error) {
+    if (!(error instanceof KubeError)) throw error;
+    return finish({ code: 1, summary: error.message });
   }
 }
 
@@ -157,7 +173,9 @@ async function main([command, ...rest]: string[]): Promise<number> {
   // From the process's start: node itself and loading the modules.
   phases.add("node start-up", performance.now());
   if (command === "stacks") {
-    const target = configuredEngine();
+    const configured = configuredEngine();
+    if ("kubernetes" in configured && configured.kubernetes) return listClusterStacks(configured.kubernetes, rest.includes("--json"));
+    const target = configured as DockerTarget;
     const engine = engineInfo(target);
     const stacks = "error" in engine ? undefined : runningStacks(target);
     if (!stacks) return finish({ code: 1, summary: noEngineMessage(target.host, "error" in engine ? engine.error : "docker ps failed") });
@@ -177,7 +195,12 @@ async function main([command, ...rest]: string[]): Promise<number> {
       if (refusal.length > 0) throw new ConfigError("destroy", refusal);
     }
     const nothingDeployed = command === "destroy" && localStateResourceCount(config, root) === 0;
-    const engine = nothingDeployed ? undefined : await phases.time("engine and port checks", () => engineInfo(config.docker));
+    const onKubernetes = config.profile === "kubernetes";
+    if (onKubernetes && !nothingDeployed) {
+      const problem = await phases.time("cluster checks", () => kubernetesDeployProblem(config));
+      if (problem) return finish({ code: 1, summary: `${problem}. Nothing was changed` });
+    }
+    const engine = nothingDeployed || onKubernetes ? undefined : await phases.time("engine and port checks", () => engineInfo(config.docker));
     if (engine && "error" in engine) return finish({ code: 1, summary: `${noEngineMessage(config.docker.host, engine.error)}. Nothing was changed` });
     if (engine && config.profile === "swarm") {
       const info = await docker(["info", "--format", SWARM_INFO_FORMAT], config.docker);
@@ -200,7 +223,7 @@ async function main([command, ...rest]: string[]): Promise<number> {
       logFile: join(stackOutDir(root, config.name), TERRAFORM_LOG),
       // Swarm watches its own tasks: a failed start rolls the service back, and the provider reports it.
       watchContainers:
-        config.profile === "swarm" ? [] : (["postgres", "redis", "litellm"] as const).map((component) => resourceNames(config.name)[component]),
+        config.profile === "container" ? (["postgres", "redis", "litellm"] as const).map((component) => resourceNames(config.name)[component]) : [],
       dataDeletionAllowed: dataDeletionAllowed(process.env),
       phases,
       interrupts: interrupts.install(),
@@ -225,7 +248,8 @@ async function main([command, ...rest]: string[]): Promise<number> {
       return drift.code === DRIFT_EXIT_CODE ? drift.code : finish(withLogPath(drift, options));
     }
 
-    const running = await phases.time("engine and port checks", () => runningStacks(config.docker));
+    // On a cluster the node port is checked with the cluster (kubernetesDeployProblem).
+    const running = onKubernetes ? undefined : await phases.time("engine and port checks", () => runningStacks(config.docker));
     const clashes = running ? portClashProblems(config, running) : [];
     if (clashes.length > 0) throw new ConfigError("stack configuration", clashes);
     const deployed = await deployStack(options);

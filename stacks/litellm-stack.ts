@@ -10,6 +10,7 @@ import { writeBesideStack } from "../src/terraform/generated-files";
 import { SecretInputs } from "../src/terraform/secret-inputs";
 import { addContainerProfile } from "../src/containers/container-profile";
 import { addSwarmProfile } from "../src/swarm/swarm-profile";
+import { addKubernetesProfile } from "../src/kubernetes/kubernetes-profile";
 import { renderLiteLLMConfig } from "../src/generate/litellm-config";
 import { dashboardUrl } from "../src/generate/dashboard-url";
 import { renderOpenClawSnippet } from "../src/generate/openclaw-snippet";
@@ -52,7 +53,7 @@ export interface LiteLLMStackProps {
 
 
 /**
- * A LiteLLM proxy for OpenClaw on Docker: a private network, Postgres with a named volume for spend
+ * A LiteLLM proxy for OpenClaw on Docker or Kubernetes: a private network, Postgres with a named volume for spend
  * tracking and virtual keys (unless `database.enabled` is false), and the proxy with the config.yaml
  * generated from the catalog. Outputs the proxy's URL, its master key (sensitive) and the OpenClaw snippet.
  *
@@ -68,11 +69,14 @@ export class LiteLLMStack extends TerraformStack {
     addStateBackend(this, stateBackendFor(config, projectDir));
     // Unset fields fall back to DOCKER_HOST / DOCKER_CERT_PATH, like the docker CLI. The provider
     // runs in cdktf.out/stacks/<name>/: a relative certPath is the checkout's, so it is resolved here.
-    new DockerProvider(this, "docker", {
-      host: config.docker.host,
-      sshOpts: config.docker.sshOpts.length > 0 ? [...config.docker.sshOpts] : undefined,
-      certPath: config.docker.certPath && resolve(projectDir, config.docker.certPath),
-    });
+    // The kubernetes profile configures its own provider.
+    if (config.profile !== "kubernetes") {
+      new DockerProvider(this, "docker", {
+        host: config.docker.host,
+        sshOpts: config.docker.sshOpts.length > 0 ? [...config.docker.sshOpts] : undefined,
+        certPath: config.docker.certPath && resolve(projectDir, config.docker.certPath),
+      });
+    }
     new RandomProvider(this, "random", {});
 
     const { secrets, virtualKeys } = new SecretInputs(this, "secrets", {
@@ -85,8 +89,8 @@ export class LiteLLMStack extends TerraformStack {
       inputsFile: secretInputsFile(projectDir, config.name),
     });
 
-    // One profile renders the services: plain containers, or swarm services behind a load balancer.
-    const addProfile = config.profile === "swarm" ? addSwarmProfile : addContainerProfile;
+    // One profile renders the services: plain containers, swarm services behind a load balancer, or Kubernetes objects.
+    const addProfile = { container: addContainerProfile, swarm: addSwarmProfile, kubernetes: addKubernetesProfile }[config.profile];
     const { proxy, database } = addProfile(this, { config, secrets, allowDataDeletion: props.allowDataDeletion });
     // Keys live in the database (validation refuses them without it); the step stays with no key
     // declared, so that dropping the last one revokes it.

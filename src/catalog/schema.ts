@@ -48,8 +48,20 @@ function httpUrl() {
 
 const port = z.number().int("must be a whole number").min(1, "must be between 1 and 65535").max(65535, "must be between 1 and 65535");
 
+/**
+ * Kubernetes quantities as the API takes them: CPU in cores or millicores ("1", "0.5", "500m"),
+ * memory in bytes with a binary or decimal suffix ("2Gi", "512Mi", "1G").
+ */
+export const cpuQuantity = z.string().regex(/^(\d+(\.\d+)?|\d+m)$/, 'must be a Kubernetes CPU quantity: cores or millicores, e.g. "1", "0.5" or "500m"');
+export const memoryQuantity = z
+  .string()
+  .regex(/^\d+(\.\d+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$/, 'must be a Kubernetes memory quantity without spaces, e.g. "2Gi" or "512Mi" (Gi = 1024^3 bytes; "2 GB" is written 2G)');
+
+/** The Service that publishes LiteLLM on the kubernetes profile. */
+export const SERVICE_TYPES = ["NodePort", "ClusterIP", "LoadBalancer"] as const;
+
 /** How the stack runs: see `profile` below. */
-export const PROFILES = ["container", "swarm"] as const;
+export const PROFILES = ["container", "swarm", "kubernetes"] as const;
 
 export const INPUT_KINDS = ["text", "image", "video", "audio"] as const;
 
@@ -369,6 +381,41 @@ export const stackConfigSchema = z.strictObject({
         .optional(),
       /** The load balancer in front of the replicas (HAProxy). */
       loadBalancerImage: z.string().default("haproxy:3.2.6"),
+    })
+    .optional(),
+  /** Settings of the kubernetes profile; only with `profile: kubernetes`. */
+  kubernetes: z
+    .strictObject({
+      /** The kubeconfig context to deploy to. @default - the kubeconfig's current context */
+      context: z.string().min(1).optional(),
+      /** The kubeconfig file. @default - $KUBECONFIG, else ~/.kube/config */
+      configPath: z.string().min(1).optional(),
+      /** The namespace the stack creates and owns (a namespace of another stack or of no stack is refused). @default - the stack's name */
+      namespace: z
+        .string()
+        .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "must be a Kubernetes namespace name: 1-63 lowercase letters, digits or '-', starting and ending with a letter or digit")
+        .optional(),
+      /** LiteLLM pods behind the Service. */
+      replicas: z.number().int("must be a whole number").min(1, "must be at least 1").max(32, "must be at most 32").default(2),
+      service: z
+        .strictObject({
+          /** NodePort (reachable on every node), ClusterIP (in the cluster only; the commands reach it through the Kubernetes API) or LoadBalancer. */
+          type: z.enum(SERVICE_TYPES).default("NodePort"),
+          /** The node port (NodePort and LoadBalancer). @default - 30000 + litellm.port mod 2768, so experiments differ */
+          nodePort: z.number().int("must be a whole number").min(1, "must be a port number").max(65535, "must be a port number").optional(),
+        })
+        .prefault({}),
+      /** The StorageClass of Postgres' volume. @default - the cluster's default class */
+      storageClass: z.string().min(1).optional(),
+      /** Postgres' volume size. */
+      storageSize: memoryQuantity.default("10Gi"),
+      /** Each LiteLLM pod's CPU request and memory request and limit. */
+      resources: z
+        .strictObject({
+          cpu: cpuQuantity.default("500m"),
+          memory: memoryQuantity.default("2Gi"),
+        })
+        .prefault({}),
     })
     .optional(),
   /** Request logs in the spend database (`npm run logs`). */

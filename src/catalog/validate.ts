@@ -29,6 +29,9 @@ type Parsed = z.output<typeof stackConfigSchema>;
 /** `<stack>-migrations`, the longest service name, within swarm's 63 characters. */
 const SWARM_STACK_NAME_MAX = 52;
 
+/** The namespace, named after the stack, within Kubernetes' 63 characters. */
+const KUBERNETES_NAMESPACE_MAX = 63;
+
 /** Set by `npm run deploy` from the engine it deploys to (see docker.engineApiVersion). */
 export const ENGINE_API_VERSION_ENV = "LITELLM_STACK_ENGINE_API_VERSION";
 
@@ -37,6 +40,18 @@ export interface SwarmSettings {
   /** Where Postgres and its volume live; set whenever the stack has a database. */
   readonly databaseNode?: string;
   readonly loadBalancerImage: string;
+}
+
+export interface KubernetesSettings {
+  readonly context?: string;
+  readonly configPath?: string;
+  /** The namespace the stack owns: `kubernetes.namespace`, else the stack's name. */
+  readonly namespace: string;
+  readonly replicas: number;
+  readonly service: { readonly type: "NodePort" | "ClusterIP" | "LoadBalancer"; readonly nodePort?: number };
+  readonly storageClass?: string;
+  readonly storageSize: string;
+  readonly resources: { readonly cpu: string; readonly memory: string };
 }
 
 /** The validated configuration every later step works from. */
@@ -55,6 +70,8 @@ export interface StackConfig {
   readonly profile: Parsed["profile"];
   /** The swarm profile's settings: present exactly when `profile` is `swarm`. */
   readonly swarm?: SwarmSettings;
+  /** The kubernetes profile's settings: present exactly when `profile` is `kubernetes`. */
+  readonly kubernetes?: KubernetesSettings;
   readonly logging: Parsed["logging"];
   readonly dashboard: Parsed["dashboard"];
   /** numRetries resolved: 3 when a model has several deployments, else 2, unless written. */
@@ -105,6 +122,7 @@ export function validateStackConfig(
   const dashboard = section("dashboard");
   const profile = section("profile");
   const swarmSection = section("swarm");
+  const kubernetesSection = section("kubernetes");
   const experiment = section("experiment");
   const envExperiment = envValue(env, EXPERIMENT_ENV, experimentNameSchema, problems);
   const envDockerHost = docker && !docker.host ? envValue(env, "DOCKER_HOST", dockerHostSchema, problems) : undefined;
@@ -131,15 +149,22 @@ export function validateStackConfig(
   const redisImage = redis?.image ?? rawString(input.redis, "image");
   for (const message of redisImage ? redisImageProblems(redisImage) : []) problems.push({ path: "redis.image", message });
   const swarm = profile === "swarm" ? (swarmSection ?? stackConfigSchema.shape.swarm.unwrap().parse({})) : undefined;
-  const processes = (litellm?.workers ?? 1) * (swarm?.replicas ?? 1);
+  const kubernetes = profile === "kubernetes" ? (kubernetesSection ?? stackConfigSchema.shape.kubernetes.unwrap().parse({})) : undefined;
+  const replicas = swarm?.replicas ?? kubernetes?.replicas ?? 1;
+  const processes = (litellm?.workers ?? 1) * replicas;
   if (processes > 1 && redis?.enabled === false) {
-    const count = swarm ? `swarm.replicas x litellm.workers is ${processes}` : `litellm.workers is ${processes}`;
+    const count = replicas > 1 ? `${profile}.replicas x litellm.workers is ${processes}` : `litellm.workers is ${processes}`;
     problems.push({
       path: "redis.enabled",
       message: `${count}: more than one process needs Redis for shared rate limits, cooldowns and key caches (without it every limit multiplies by ${processes}); remove redis.enabled: false or run one process`,
     });
   }
   problems.push(...swarmProblems(input, profile, swarmSection, database?.enabled ?? true));
+  problems.push(...kubernetesProblems(input, profile));
+  if (profile !== "container" && (database?.enabled ?? true)) {
+    const problem = connectionProblem(replicas, litellm?.workers ?? 1, profile ?? "container");
+    if (problem) problems.push(problem);
+  }
   const postgresImage = database?.image ?? rawString(input.database, "image");
   for (const message of postgresImage ? imagePinProblems(postgresImage) : []) problems.push({ path: "database.image", message });
 
@@ -196,8 +221,14 @@ export function validateStackConfig(
       },
     ]);
   }
+  if (kubernetes && !kubernetes.namespace && stackName.length > KUBERNETES_NAMESPACE_MAX) {
+    throw new ConfigError(source, [
+      { path: "kubernetes.namespace", message: `the stack's name "${stackName}" is ${stackName.length} characters, too long for its namespace (at most ${KUBERNETES_NAMESPACE_MAX}): set kubernetes.namespace` },
+    ]);
+  }
   // An experiment gets a port of its own unless the file chose one.
   const port = experimentName && rawValue(input.litellm, "port") === undefined ? experimentPort(stackName) : litellm.port;
+  const kubernetesSettings = kubernetes ? kubernetesDefaults(kubernetes, stackName, port) : undefined;
   return {
     name: stackName,
     ...(experimentName ? { experiment: experimentName } : {}),
@@ -212,13 +243,14 @@ export function validateStackConfig(
     redis: { enabled: redis.enabled ?? processes > 1, image: redis.image },
     profile,
     ...(swarm ? { swarm } : {}),
+    ...(kubernetesSettings ? { kubernetes: kubernetesSettings } : {}),
     logging,
     dashboard,
     router: routerDefaults(router, models.some((m) => m.deployments.length > 1)),
     openclaw: {
       primary: openclaw.primary ?? models[0].id,
       fallbacks: openclaw.fallbacks,
-      baseUrl: openclaw.baseUrl ?? `http://localhost:${port}`,
+      baseUrl: openclaw.baseUrl ?? (kubernetesSettings ? kubernetesBaseUrl(kubernetesSettings, port) : `http://localhost:${port}`),
     },
   };
 }
@@ -274,6 +306,62 @@ function swarmProblems(input: Record<string, unknown>, profile: string | undefin
   const image = swarm?.loadBalancerImage ?? rawString(input.swarm, "loadBalancerImage");
   for (const message of image ? imagePinProblems(image) : []) problems.push({ path: "swarm.loadBalancerImage", message });
   return problems;
+}
+
+/** The kubernetes profile's own rules: its section only with it; no host address to bind. */
+function kubernetesProblems(input: Record<string, unknown>, profile: string | undefined): ConfigProblem[] {
+  if (profile !== "kubernetes") {
+    return input.kubernetes !== undefined && profile !== undefined
+      ? [{ path: "kubernetes", message: `kubernetes settings only apply with profile: kubernetes (the profile is ${profile})` }]
+      : [];
+  }
+  const problems: ConfigProblem[] = [];
+  if (rawValue(input.litellm, "bindAddress") !== undefined) {
+    problems.push({ path: "litellm.bindAddress", message: "the kubernetes profile publishes LiteLLM through its Service, not a host address: remove bindAddress and choose kubernetes.service.type (ClusterIP keeps it inside the cluster)" });
+  }
+  const service = rawValue(input.kubernetes, "service");
+  if (rawValue(service, "type") === "ClusterIP" && rawValue(service, "nodePort") !== undefined) {
+    problems.push({ path: "kubernetes.service.nodePort", message: "a ClusterIP Service has no node port: remove nodePort, or set type: NodePort" });
+  }
+  return problems;
+}
+
+/** LiteLLM's Prisma pool per process (general_settings.database_connection_pool_limit, LiteLLM's default). */
+export const LITELLM_POOL_PER_PROCESS = 10;
+/** Postgres' max_connections (its default, and the stack's Postgres), less its 3 superuser_reserved_connections. */
+export const POSTGRES_CONNECTIONS_FOR_CLIENTS = 97;
+
+/**
+ * Every LiteLLM process opens up to its pool of connections; a rollout adds one replica (surge) beside
+ * the old ones. Above what Postgres allows, requests fail with "too many clients" under load.
+ */
+export function connectionProblem(replicas: number, workers: number, profile: string): ConfigProblem | undefined {
+  const peak = (replicas + 1) * workers * LITELLM_POOL_PER_PROCESS;
+  if (peak <= POSTGRES_CONNECTIONS_FOR_CLIENTS) return undefined;
+  return {
+    path: `${profile}.replicas`,
+    message: `(${replicas} replicas + 1 during a rollout) x ${workers} workers x ${LITELLM_POOL_PER_PROCESS} connections each is ${peak}: above the ${POSTGRES_CONNECTIONS_FOR_CLIENTS} the stack's Postgres allows (max_connections 100 less 3 reserved); lower ${profile}.replicas or litellm.workers`,
+  };
+}
+
+/** Node ports live in 30000-32767 on a default cluster: the stack's port, folded into that range. */
+export function defaultNodePort(port: number): number {
+  return 30000 + (port % 2768);
+}
+
+function kubernetesDefaults(section: NonNullable<Parsed["kubernetes"]>, stackName: string, port: number): KubernetesSettings {
+  const withNodePort = section.service.type !== "ClusterIP";
+  return {
+    ...section,
+    namespace: section.namespace ?? stackName,
+    service: { type: section.service.type, ...(withNodePort ? { nodePort: section.service.nodePort ?? defaultNodePort(port) } : {}) },
+  };
+}
+
+/** A node port on this machine's node (the kit publishes them on 127.0.0.1), else the Service's cluster DNS name. */
+function kubernetesBaseUrl(kubernetes: KubernetesSettings, port: number): string {
+  if (kubernetes.service.nodePort !== undefined) return `http://localhost:${kubernetes.service.nodePort}`;
+  return `http://litellm.${kubernetes.namespace}.svc.cluster.local:${port}`;
 }
 
 /** tcp://host:port where host is not this machine: the Engine API in the clear. */

@@ -30,9 +30,16 @@ export function addDataVolume(scope: Construct, props: DataVolumeProps): Volume 
     labels: Object.entries(stackLabels(config, "volume")).map(([label, value]) => ({ label: literal(label), value: literal(value) })),
     lifecycle: { preventDestroy: config.database.keepDataOnDestroy && !props.allowDataDeletion },
   });
-  if (config.database.keepDataOnDestroy) {
-    const marker = new TerraformResource(scope, DATA_PROTECTION_MARKER_ID, { terraformResourceType: "terraform_data" });
-    marker.addOverride("input", literal(`${volume.terraformResourceType}.${volume.friendlyUniqueId}`));
-  }
+  if (config.database.keepDataOnDestroy) addDataProtectionMarker(scope, [volume]);
   return volume;
+}
+
+/**
+ * The state's record of what holds protected data (the plan guard refuses a plan deleting any of
+ * them). One address is written as a string, so the container profiles' state keeps its bytes.
+ */
+export function addDataProtectionMarker(scope: Construct, holders: readonly TerraformResource[]): void {
+  const addresses = holders.map((holder) => literal(`${holder.terraformResourceType}.${holder.friendlyUniqueId}`));
+  const marker = new TerraformResource(scope, DATA_PROTECTION_MARKER_ID, { terraformResourceType: "terraform_data" });
+  marker.addOverride("input", addresses.length === 1 ? addresses[0] : addresses);
 }
