@@ -31,7 +31,7 @@ async function main([command, alias]: string[]): Promise<number> {
     retireStepKeys(config.name, JSON.parse(process.env[STEP_KEY_HASHES_ENV] || "{}") as Record<string, string>, projectRoot());
     return 0;
   }
-  const { access, admin } = connectToProxy(config);
+  const { access, admin } = await connectToProxy(config);
   switch (command) {
     case "reconcile": {
       const actions = await reconcileStackKeys(admin, config, access.keys, [], projectRoot());

@@ -71,7 +71,7 @@ async function main(args: string[]): Promise<number> {
     return 2;
   }
   const { filter, limit, follow, json, bodies } = options;
-  const { admin } = connectToProxy(loadStackConfig());
+  const { admin } = await connectToProxy(loadStackConfig());
   await admin.requireDatabase();
   const first = await fetchRows(admin, filter.sinceMs);
   const byId = new Map(first.rows.map((row) => [row.request_id ?? "", row]));

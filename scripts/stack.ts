@@ -121,7 +121,7 @@ async function syncKeys(config: StackConfig, root: string, priorOutputs: Readonl
   const before = (priorOutputs.virtual_keys ?? {}) as Record<string, string>;
   if (config.keys.length === 0 && Object.keys(before).length === 0 && readRetiredKeys(root, config.name).length === 0) return undefined;
   try {
-    const { access, admin } = connectToProxy(config);
+    const { access, admin } = await connectToProxy(config);
     await reconcileStackKeys(admin, config, access.keys, retiredKeys(before, access.keys), root);
     return undefined;
   } catch (error) {
@@ -231,8 +231,8 @@ async function main([command, ...rest]: string[]): Promise<number> {
         guardImageChanges({ config, projectDir: root, changes, access: () => proxyAccess(config), log: (line) => console.log(line) }),
     };
     if (command === "destroy") {
-      const connect = () => {
-        const { access, admin } = connectToProxy(config);
+      const connect = async () => {
+        const { access, admin } = await connectToProxy(config);
         return { admin, values: access.keys };
       };
       const destroyed = await destroyStack(options, () => tearDownKeysOrWarn(connect, root, config.name));

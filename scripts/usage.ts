@@ -31,7 +31,7 @@ async function main(args: string[]): Promise<number> {
     console.error(`error: --by "${by ?? ""}" is not a grouping: use --by deployment (one row per deployment that served)`);
     return 2;
   }
-  const { access, admin } = connectToProxy(loadStackConfig());
+  const { access, admin } = await connectToProxy(loadStackConfig());
   await admin.requireDatabase();
   const [keys, logs] = await Promise.all([admin.listKeys(), admin.spendLogs(period.start, period.end)]);
   const report = buildUsageReport(keys, logs.rows, period, tokenHash(access.masterKey), logs.truncated, by === "deployment");

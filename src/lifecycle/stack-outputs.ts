@@ -12,6 +12,10 @@ import { localStatePath } from "../terraform/state-backend";
 import { MASTER_KEY_ENV, STEP_KEY_VALUES_ENV } from "../catalog/env-names";
 import { AdminError, LiteLLMAdmin } from "../proxy-admin/litellm-admin";
 import { chooseBinary } from "./terraform-binary";
+import { KUBERNETES_NAMES } from "../kubernetes/kubernetes-names";
+import { KubeError, kubeConnection } from "./kubernetes-api";
+import { kubeTarget } from "./kubernetes-check";
+import { openServiceTunnel } from "./kubernetes-tunnel";
 
 export interface ProxyAccess {
   readonly baseUrl: string;
@@ -65,8 +69,22 @@ export function proxyAccess(config: StackConfig, env: NodeJS.ProcessEnv = proces
   return { baseUrl, masterKey, keys: stepKeys ?? (outputs.virtual_keys?.value as Record<string, string> | undefined) ?? {} };
 }
 
-/** The deployed proxy's admin API, found as proxyAccess finds it. */
-export function connectToProxy(config: StackConfig, env: NodeJS.ProcessEnv = process.env): { access: ProxyAccess; admin: LiteLLMAdmin } {
+/**
+ * The deployed proxy's admin API, found as proxyAccess finds it. A kubernetes stack behind a
+ * ClusterIP Service is reached through the Kubernetes API (kubernetes-tunnel.ts), unless
+ * LITELLM_BASE_URL points elsewhere; `access` keeps the URL users are given.
+ */
+export async function connectToProxy(config: StackConfig, env: NodeJS.ProcessEnv = process.env): Promise<{ access: ProxyAccess; admin: LiteLLMAdmin }> {
   const access = proxyAccess(config, env);
-  return { access, admin: new LiteLLMAdmin(access.baseUrl, access.masterKey) };
+  const kubernetes = config.kubernetes;
+  if (kubernetes?.service.type !== "ClusterIP" || access.baseUrl !== config.openclaw.baseUrl) {
+    return { access, admin: new LiteLLMAdmin(access.baseUrl, access.masterKey) };
+  }
+  try {
+    const tunnel = await openServiceTunnel(kubeConnection(kubeTarget(kubernetes, env)), kubernetes.namespace, KUBERNETES_NAMES.litellm, config.litellm.port);
+    return { access, admin: new LiteLLMAdmin(tunnel.url, access.masterKey) };
+  } catch (error) {
+    if (error instanceof KubeError) throw new AdminError(error.message);
+    throw error;
+  }
 }

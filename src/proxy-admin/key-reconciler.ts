@@ -146,14 +146,14 @@ export async function reconcileStackKeys(
  * the teardown go on (the keys live in the database, which the teardown removes with its volume).
  */
 export async function tearDownKeysOrWarn(
-  connect: () => { admin: LiteLLMAdmin; values: Readonly<Record<string, string>> },
+  connect: () => Promise<{ admin: LiteLLMAdmin; values: Readonly<Record<string, string>> }> | { admin: LiteLLMAdmin; values: Readonly<Record<string, string>> },
   projectDir: string,
   stackName: string,
   warn: (line: string) => void = console.warn,
   log: (line: string) => void = console.log,
 ): Promise<void> {
   try {
-    const { admin, values } = connect();
+    const { admin, values } = await connect();
     await tearDownKeys(admin, values, log, readRetiredKeys(projectDir, stackName));
     writeRetiredKeys(projectDir, stackName, []);
   } catch (error) {

@@ -11,6 +11,7 @@ import { connectionProblem, defaultNodePort } from "../../src/catalog/validate";
 import { namespaceOwnerProblem, nodePortProblem } from "../../src/lifecycle/kubernetes-check";
 import { stacksFromDeployments } from "../../src/lifecycle/kubernetes-stacks";
 import { kubeConnection } from "../../src/lifecycle/kubernetes-api";
+import { forwardedHeaders } from "../../src/lifecycle/kubernetes-tunnel";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -188,5 +189,15 @@ describe("cluster checks and listings", () => {
     expect(kubeConnection({ configPath: path, context: "b" }).tls.ca?.toString()).toBe("CA");
     expect(() => kubeConnection({ configPath: path, context: "prod" })).toThrow(`kubernetes.context "prod" is not in ${path} (its contexts: a, b): set kubernetes.context to one of them`);
     expect(() => kubeConnection({ configPath: join(dir, "none") })).toThrow(/cannot read the kubeconfig .*none \(ENOENT\): set KUBECONFIG or kubernetes.configPath/);
+  });
+});
+
+describe("the tunnel through the API server", () => {
+  test("the caller's key moves to x-litellm-api-key (the API server consumes Authorization); hop-by-hop headers stay behind", () => {
+    expect(forwardedHeaders({ host: "127.0.0.1:1", connection: "keep-alive", authorization: "Bearer sk-m", "content-type": "application/json" }, {})).toEqual({
+      "content-type": "application/json",
+      "x-litellm-api-key": "Bearer sk-m",
+    });
+    expect(forwardedHeaders({ authorization: "Bearer sk-m" }, { token: "t0k" })).toEqual({ "x-litellm-api-key": "Bearer sk-m", authorization: "Bearer t0k" });
   });
 });

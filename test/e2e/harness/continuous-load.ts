@@ -58,10 +58,14 @@ export class ContinuousLoad {
   private readonly done: Promise<void>;
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
-  constructor(target: ChatTarget, clients = 8) {
+  /**
+   * @param keepAlive reuse connections (true) or open one per request (false): a Kubernetes Service
+   *   balances connections, not requests, and a stopping pod closes its idle keep-alive connections
+   */
+  constructor(target: ChatTarget, clients = 8, keepAlive = true) {
     const client = async () => {
       while (this.running) {
-        const result = await chatThrough(target, this.agent);
+        const result = await chatThrough(target, keepAlive ? this.agent : false);
         this.sent++;
         if (result.status === 200) {
           const now = Date.now();
