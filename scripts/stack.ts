@@ -224,6 +224,7 @@ async function main([command, ...rest]: string[]): Promise<number> {
       // Swarm watches its own tasks: a failed start rolls the service back, and the provider reports it.
       watchContainers:
         config.profile === "container" ? (["postgres", "redis", "litellm"] as const).map((component) => resourceNames(config.name)[component]) : [],
+      ...(config.kubernetes && command === "deploy" ? { watchPods: { connection: kubeConnection(kubeTarget(config.kubernetes)), namespace: config.kubernetes.namespace } } : {}),
       dataDeletionAllowed: dataDeletionAllowed(process.env),
       phases,
       interrupts: interrupts.install(),

@@ -13,6 +13,9 @@ import { localStatePath } from "../terraform/state-backend";
 import { protectedDeletions } from "./plan-guard";
 import { type ImageChange, imageChanges } from "./image-changes";
 import { describeFailedStart, stopRestarting, watchStarts } from "./start-watch";
+import { describePodFailure, watchPods } from "./kubernetes-pod-watch";
+import { rollBackDeployment } from "./kubernetes-rollback";
+import type { KubeConnection } from "./kubernetes-api";
 import { localStateResourceCount, moveLegacyState, secureStateFiles, stackOutDir } from "./state-files";
 import { appliedChanges, describeAppliedChanges } from "./applied-changes";
 import { PhaseTimer } from "./phase-timer";
@@ -37,6 +40,11 @@ export interface LifecycleOptions {
   readonly initArgs?: readonly string[];
   /** Containers whose start is watched during apply. @default - none */
   readonly watchContainers?: readonly string[];
+  /**
+   * The kubernetes profile's namespace, whose new pods are watched while the apply runs.
+   * @default - no pods are watched
+   */
+  readonly watchPods?: { readonly connection: KubeConnection; readonly namespace: string };
   readonly dataDeletionAllowed: boolean;
   /**
    * What of Terraform's output is shown as it runs: true or "full", "summary" (terraform-display.ts), false or "none".
@@ -179,13 +187,32 @@ async function applyWatched(terraform: TerraformRunner, planFile: string, option
   const names = options.watchContainers ?? [];
   const watch = names.length > 0 ? watchStarts(names, Date.now(), options.config.docker) : undefined;
   let interrupt: () => void = () => undefined;
+  const pods = options.watchPods ? watchPods(options.watchPods.connection, options.watchPods.namespace, Date.now()) : undefined;
   const applying = terraform.apply(planFile, (stop) => (interrupt = stop));
   const failedStart = watch?.failure.then((failed) => {
     if (failed) interrupt();
     return failed;
   });
+  const failedPod = pods?.failure.then((failed) => {
+    if (!failed) return failed;
+    interrupt();
+    // The kubernetes provider keeps waiting for the rollout through a graceful stop (measured: to
+    // its 10-minute timeout); a second interrupt ends Terraform. The update it waited on was made,
+    // so the next plan shows it again until it is fixed.
+    setTimeout(interrupt, 10_000).unref();
+    return failed;
+  });
   const applied = await applying;
   watch?.stop();
+  pods?.stop();
+  const podFailure = await failedPod;
+  if (podFailure && options.watchPods) {
+    // Nothing left half-rolled: back to the release before, and the state says so.
+    const rolledBack = await rollBackDeployment(options.watchPods.connection, options.watchPods.namespace, podFailure.deployment);
+    const refreshed = await terraform.refreshOnly();
+    const stateNote = refreshed.status === 0 ? "the state was refreshed from what the cluster runs" : "refreshing the state failed (run `npm run drift`)";
+    return { code: 1, summary: describePodFailure(podFailure, `${rolledBack}; ${stateNote}`) };
+  }
   const failed = await failedStart;
   if (failed) {
     await stopRestarting(failed.container, options.config.docker);

@@ -12,6 +12,8 @@ import { namespaceOwnerProblem, nodePortProblem } from "../../src/lifecycle/kube
 import { stacksFromDeployments } from "../../src/lifecycle/kubernetes-stacks";
 import { kubeConnection } from "../../src/lifecycle/kubernetes-api";
 import { forwardedHeaders } from "../../src/lifecycle/kubernetes-tunnel";
+import { failedPod } from "../../src/lifecycle/kubernetes-pod-watch";
+import { previousTemplate } from "../../src/lifecycle/kubernetes-rollback";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -199,5 +201,35 @@ describe("the tunnel through the API server", () => {
       "x-litellm-api-key": "Bearer sk-m",
     });
     expect(forwardedHeaders({ authorization: "Bearer sk-m" }, { token: "t0k" })).toEqual({ "x-litellm-api-key": "Bearer sk-m", authorization: "Bearer t0k" });
+  });
+});
+
+describe("a release that fails", () => {
+  const now = Date.parse("2026-12-07T12:00:00Z");
+  const pod = (name: string, created: string, status: object) => ({ metadata: { name, creationTimestamp: created, labels: { "litellm-stack.io/component": "litellm" } }, status: { containerStatuses: [{ name: "litellm", ready: false, restartCount: 0, ...status }] } });
+
+  test("a new pod that cannot start, restarts, or stays unready is found with its cause; older pods are not judged", () => {
+    const since = now - 60_000;
+    expect(failedPod([pod("old", "2026-12-07T11:00:00Z", { restartCount: 9 })], since, now, 90_000)).toBeUndefined();
+    expect(
+      failedPod([pod("a", "2026-12-07T11:59:30Z", { restartCount: 1, state: { waiting: { reason: "CrashLoopBackOff" } }, lastState: { terminated: { reason: "OOMKilled", exitCode: 137 } } })], since, now, 90_000),
+    ).toEqual({ pod: "a", deployment: "litellm", cause: "CrashLoopBackOff, last exit OOMKilled (code 137)", previous: true });
+    expect(failedPod([pod("b", "2026-12-07T11:59:30Z", { state: { waiting: { reason: "ErrImageNeverPull", message: "image not present" } } })], since, now, 90_000)?.cause).toBe(
+      "ErrImageNeverPull: image not present",
+    );
+    const unready = pod("c", "2026-12-07T11:59:30Z", { started: true, state: { running: { startedAt: "2026-12-07T11:59:35Z" } } });
+    expect(failedPod([unready], since, now, 90_000)).toBeUndefined();
+    expect(failedPod([unready], since, now + 70_000, 90_000)?.cause).toBe("started but not ready for 95 s");
+  });
+
+  test("the rollback takes the latest earlier release that still serves, without the hash label", () => {
+    const rs = (revision: number, ready: number, memory: string) => ({
+      metadata: { annotations: { "deployment.kubernetes.io/revision": String(revision) }, ownerReferences: [{ kind: "Deployment", name: "litellm" }] },
+      spec: { template: { metadata: { labels: { app: "x", "pod-template-hash": `h${revision}` } }, spec: { memory } } },
+      status: { readyReplicas: ready },
+    });
+    // 3 serves; 4 and 5 were failed releases (5 is the current one).
+    expect(previousTemplate([rs(3, 2, "2Gi"), rs(4, 0, "256Mi"), rs(5, 0, "300Mi")], "litellm", 5)).toEqual({ metadata: { labels: { app: "x" } }, spec: { memory: "2Gi" } });
+    expect(previousTemplate([rs(5, 0, "300Mi")], "litellm", 5)).toBeUndefined();
   });
 });
