@@ -9,6 +9,7 @@ import { printable } from "../catalog/config-error";
 import { redactKeys } from "../proxy-admin/bounded-http";
 import { COMPONENT_LABEL } from "../kubernetes/kubernetes-names";
 import { type KubeConnection, kubeRequest } from "./kubernetes-api";
+import { pollUntilStopped } from "./poll-watch";
 
 /** Waiting reasons that no amount of waiting fixes. */
 const HOPELESS = new Set(["CrashLoopBackOff", "ErrImagePull", "ImagePullBackOff", "ErrImageNeverPull", "InvalidImageName", "CreateContainerConfigError", "CreateContainerError"]);
@@ -90,37 +91,19 @@ export function watchPods(
   unreadyGraceMs = 90_000,
   intervalMs = 2_000,
 ): { readonly failure: Promise<KubernetesStartFailure | undefined>; stop(): void } {
-  let stopped = false;
-  let wake: () => void = () => undefined;
-  const failure = (async (): Promise<KubernetesStartFailure | undefined> => {
-    while (!stopped) {
-      try {
-        const answer = await kubeRequest(connection, "GET", `/api/v1/namespaces/${namespace}/pods`);
-        const found = answer.status === 200 ? failedPod((JSON.parse(answer.body) as { items: PodItem[] }).items, sinceMs, Date.now(), unreadyGraceMs) : undefined;
-        if (found) {
-          const event = found.cause.startsWith("started but not ready") ? await probeEvent(connection, namespace, found.pod) : undefined;
-          return { ...found, cause: event ? `${found.cause}: ${event}` : found.cause, logTail: await logTail(connection, namespace, found) };
-        }
-      } catch {
-        // The cluster briefly not answering is Terraform's to report, not the watch's.
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, intervalMs);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+  const watch = pollUntilStopped(async (): Promise<KubernetesStartFailure | undefined> => {
+    try {
+      const answer = await kubeRequest(connection, "GET", `/api/v1/namespaces/${namespace}/pods`);
+      const found = answer.status === 200 ? failedPod((JSON.parse(answer.body) as { items: PodItem[] }).items, sinceMs, Date.now(), unreadyGraceMs) : undefined;
+      if (!found) return undefined;
+      const event = found.cause.startsWith("started but not ready") ? await probeEvent(connection, namespace, found.pod) : undefined;
+      return { ...found, cause: event ? `${found.cause}: ${event}` : found.cause, logTail: await logTail(connection, namespace, found) };
+    } catch {
+      // The cluster briefly not answering is Terraform's to report, not the watch's.
+      return undefined;
     }
-    return undefined;
-  })();
-  return {
-    failure,
-    stop() {
-      stopped = true;
-      wake();
-    },
-  };
+  }, intervalMs);
+  return { failure: watch.found, stop: watch.stop };
 }
 
 /** The report: the log lines, then one last line with the pod, its cause and what still serves. */

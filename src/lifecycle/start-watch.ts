@@ -7,6 +7,7 @@
 import { printable } from "../catalog/config-error";
 import { redactKeys } from "../proxy-admin/bounded-http";
 import { docker, type DockerTarget } from "./docker-engine";
+import { pollUntilStopped } from "./poll-watch";
 
 export interface FailedStart {
   readonly container: string;
@@ -41,42 +42,24 @@ export interface StartWatch {
  * @param sinceMs only containers created after this count (the ones this deploy creates)
  */
 export function watchStarts(names: readonly string[], sinceMs: number, target: DockerTarget = {}, intervalMs = 1_000): StartWatch {
-  let stopped = false;
-  let wake: () => void = () => undefined;
-  const failure = (async (): Promise<FailedStart | undefined> => {
-    while (!stopped) {
-      const result = await docker(["inspect", "--format", "{{json .}}", ...names], target);
-      // Containers not created yet make inspect exit 1; the others are still printed.
-      for (const line of result.stdout.split("\n").filter((l) => l.startsWith("{"))) {
-        const inspected = JSON.parse(line) as InspectedState;
-        if (!hasFailedStart(inspected, sinceMs)) continue;
-        const name = inspected.Name.replace(/^\//, "");
-        const logs = await docker(["logs", "--tail", "15", name], target);
-        return {
-          container: name,
-          exitCode: inspected.State.ExitCode,
-          restarts: inspected.RestartCount,
-          logTail: `${logs.stdout}${logs.stderr}`.trimEnd(),
-        };
-      }
-      // stop() ends the sleep and its timer: a pending timer would keep the command alive up to an interval after its work.
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, intervalMs);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+  const watch = pollUntilStopped(async (): Promise<FailedStart | undefined> => {
+    const result = await docker(["inspect", "--format", "{{json .}}", ...names], target);
+    // Containers not created yet make inspect exit 1; the others are still printed.
+    for (const line of result.stdout.split("\n").filter((l) => l.startsWith("{"))) {
+      const inspected = JSON.parse(line) as InspectedState;
+      if (!hasFailedStart(inspected, sinceMs)) continue;
+      const name = inspected.Name.replace(/^\//, "");
+      const logs = await docker(["logs", "--tail", "15", name], target);
+      return {
+        container: name,
+        exitCode: inspected.State.ExitCode,
+        restarts: inspected.RestartCount,
+        logTail: `${logs.stdout}${logs.stderr}`.trimEnd(),
+      };
     }
     return undefined;
-  })();
-  return {
-    failure,
-    stop() {
-      stopped = true;
-      wake();
-    },
-  };
+  }, intervalMs);
+  return { failure: watch.found, stop: watch.stop };
 }
 
 /** Keeps a failed container from restarting forever: it stays, stopped, for `docker logs`. */
