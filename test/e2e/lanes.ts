@@ -32,7 +32,9 @@ export const ALONE: Lane = {
   // (seconds of CPU each) pushed the lanes' boots past their 300 s health timeout on 2 cores:
   // a new user's first run (OpenClaw, installed by stack.e2e in the local lane), cdktf's own
   // commands, Ctrl-C mid-deploy.
-  files: ["database.e2e.test.ts", "first-run.e2e.test.ts", "cdktf-commands.e2e.test.ts", "interrupts.e2e.test.ts"],
+  // Last, the kubernetes profile on the real cluster (.ci/run brings it up once): rollouts under
+  // load that count every failed request, and a cluster's daemons beside LiteLLM's pods.
+  files: ["database.e2e.test.ts", "first-run.e2e.test.ts", "cdktf-commands.e2e.test.ts", "interrupts.e2e.test.ts", "kubernetes.e2e.test.ts"],
 };
 
 /** The e2e files on disk, by name. */
