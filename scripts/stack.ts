@@ -37,7 +37,7 @@ import { localStateResourceCount, stackOutDir } from "../src/lifecycle/state-fil
 import { parseSwarmInfo, SWARM_INFO_FORMAT, swarmDeployProblem } from "../src/lifecycle/swarm-check";
 import { connectToProxy, proxyAccess } from "../src/lifecycle/stack-outputs";
 import { guardImageChanges } from "../src/lifecycle/pre-change-backup";
-import { kubernetesDeployProblem, kubeTarget } from "../src/lifecycle/kubernetes-check";
+import { kubernetesDeployProblem } from "../src/lifecycle/kubernetes-check";
 import { kubeConnection, KubeError } from "../src/lifecycle/kubernetes-api";
 import { kubernetesStacks } from "../src/lifecycle/kubernetes-stacks";
 import { keptBackupsLine } from "../src/lifecycle/database-backup";
@@ -90,7 +90,7 @@ function configuredEngine(): StackConfig["docker"] | Pick<StackConfig, "kubernet
 /** `npm run stacks` for a configuration on the kubernetes profile: the stacks of its cluster. */
 async function listClusterStacks(settings: NonNullable<StackConfig["kubernetes"]>, json: boolean): Promise<number> {
   try {
-    const stacks = await kubernetesStacks(kubeConnection(kubeTarget(settings)));
+    const stacks = await kubernetesStacks(kubeConnection(settings));
     console.log(json ? JSON.stringify(stacks, null, 2) : formatStacks(stacks).replace("on this Docker host", "on this cluster"));
     return 0;
   } catch (error) {
@@ -224,7 +224,7 @@ async function main([command, ...rest]: string[]): Promise<number> {
       // Swarm watches its own tasks: a failed start rolls the service back, and the provider reports it.
       watchContainers:
         config.profile === "container" ? (["postgres", "redis", "litellm"] as const).map((component) => resourceNames(config.name)[component]) : [],
-      ...(config.kubernetes && command === "deploy" ? { watchPods: { connection: kubeConnection(kubeTarget(config.kubernetes)), namespace: config.kubernetes.namespace } } : {}),
+      ...(config.kubernetes && command === "deploy" ? { watchPods: { connection: kubeConnection(config.kubernetes), namespace: config.kubernetes.namespace } } : {}),
       dataDeletionAllowed: dataDeletionAllowed(process.env),
       phases,
       interrupts: interrupts.install(),

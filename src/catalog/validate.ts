@@ -5,6 +5,8 @@
  * reports every problem in the file, each naming its field, before any construct exists.
  */
 import { isIP } from "node:net";
+import { homedir } from "node:os";
+import { join } from "node:path";
 import { z } from "zod";
 import { ConfigError, type ConfigProblem } from "./config-error";
 import { imagePinProblems, liteLLMImageProblems, redisImageProblems } from "./image-policy";
@@ -44,7 +46,11 @@ export interface SwarmSettings {
 
 export interface KubernetesSettings {
   readonly context?: string;
-  readonly configPath?: string;
+  /**
+   * The kubeconfig file, resolved once for the synth and the commands alike: `kubernetes.configPath`
+   * (a leading ~/ is the home folder), else $KUBECONFIG's first file, else ~/.kube/config.
+   */
+  readonly configPath: string;
   /** The namespace the stack owns: `kubernetes.namespace`, else the stack's name. */
   readonly namespace: string;
   readonly replicas: number;
@@ -228,7 +234,7 @@ export function validateStackConfig(
   }
   // An experiment gets a port of its own unless the file chose one.
   const port = experimentName && rawValue(input.litellm, "port") === undefined ? experimentPort(stackName) : litellm.port;
-  const kubernetesSettings = kubernetes ? kubernetesDefaults(kubernetes, stackName, port) : undefined;
+  const kubernetesSettings = kubernetes ? kubernetesDefaults(kubernetes, stackName, port, env) : undefined;
   return {
     name: stackName,
     ...(experimentName ? { experiment: experimentName } : {}),
@@ -349,10 +355,17 @@ export function defaultNodePort(port: number): number {
   return 30000 + (port % 2768);
 }
 
-function kubernetesDefaults(section: NonNullable<Parsed["kubernetes"]>, stackName: string, port: number): KubernetesSettings {
+/** The kubeconfig as kubectl finds it. */
+export function kubeconfigPath(configured: string | undefined, env: NodeJS.ProcessEnv): string {
+  if (configured) return configured.startsWith("~/") ? join(homedir(), configured.slice(2)) : configured;
+  return env.KUBECONFIG?.split(":").find((path) => path.length > 0) ?? join(homedir(), ".kube", "config");
+}
+
+function kubernetesDefaults(section: NonNullable<Parsed["kubernetes"]>, stackName: string, port: number, env: NodeJS.ProcessEnv): KubernetesSettings {
   const withNodePort = section.service.type !== "ClusterIP";
   return {
     ...section,
+    configPath: kubeconfigPath(section.configPath, env),
     namespace: section.namespace ?? stackName,
     service: { type: section.service.type, ...(withNodePort ? { nodePort: section.service.nodePort ?? defaultNodePort(port) } : {}) },
   };

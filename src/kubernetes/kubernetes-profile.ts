@@ -28,7 +28,7 @@ export function addKubernetesProfile(stack: Construct, props: ProfileProps): Pro
   const settings = config.kubernetes;
   if (!settings) throw new Error("the kubernetes profile needs a configuration with profile: kubernetes");
   new KubernetesProvider(stack, "kubernetes", {
-    configPath: settings.configPath ?? kubeconfigPath(),
+    configPath: settings.configPath,
     configContext: settings.context,
   });
   const pods = kubernetesPods(config, props.secrets);
@@ -133,12 +133,6 @@ export function addKubernetesProfile(stack: Construct, props: ProfileProps): Pro
   }
   litellm.node.addDependency(proxyService);
   return { proxy: litellm, database };
-}
-
-/** $KUBECONFIG's first file, else ~/.kube/config, as kubectl reads it. */
-function kubeconfigPath(): string {
-  const fromEnv = process.env.KUBECONFIG?.split(":").find((path) => path.length > 0);
-  return fromEnv ?? `${process.env.HOME ?? "~"}/.kube/config`;
 }
 
 interface DeploymentProps {

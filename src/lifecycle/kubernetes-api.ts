@@ -6,9 +6,9 @@
  */
 import { readFileSync } from "node:fs";
 import { request as httpsRequest, type RequestOptions } from "node:https";
-import { homedir } from "node:os";
 import { parse } from "yaml";
 
+/** Where the cluster is: a kubernetes profile's settings are one. */
 export interface KubeTarget {
   /** The kubeconfig file. */
   readonly configPath: string;
@@ -42,11 +42,6 @@ export class KubeError extends Error {}
 
 /** No answer from the API server (refused, timed out, TLS failed). */
 export class KubeUnreachable extends KubeError {}
-
-/** $KUBECONFIG's first file, else ~/.kube/config, as kubectl reads it. */
-export function defaultKubeconfigPath(env: NodeJS.ProcessEnv = process.env): string {
-  return env.KUBECONFIG?.split(":").find((path) => path.length > 0) ?? `${homedir()}/.kube/config`;
-}
 
 function material(entry: Record<string, string | boolean | undefined>, dataKey: string, fileKey: string): Buffer | undefined {
   const data = entry[dataKey];

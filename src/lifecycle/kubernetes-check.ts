@@ -4,13 +4,9 @@
  * other Service holds (asked of the cluster's own allocator). Each problem is one line with
  * its cause and next step.
  */
-import type { KubernetesSettings, StackConfig } from "../catalog/validate";
+import type { StackConfig } from "../catalog/validate";
 import { STACK_LABEL } from "../kubernetes/kubernetes-names";
-import { defaultKubeconfigPath, KubeError, kubeConnection, type KubeConnection, kubeRequest, statusMessage, type KubeTarget } from "./kubernetes-api";
-
-export function kubeTarget(settings: KubernetesSettings, env: NodeJS.ProcessEnv = process.env): KubeTarget {
-  return { configPath: settings.configPath ?? defaultKubeconfigPath(env), context: settings.context };
-}
+import { KubeError, kubeConnection, type KubeConnection, kubeRequest, statusMessage } from "./kubernetes-api";
 
 /** Who owns a namespace, from its labels: this stack, another stack, or nothing of ours. */
 export function namespaceOwnerProblem(namespace: string, labels: Readonly<Record<string, string>> | undefined, stack: string): string | undefined {
@@ -35,11 +31,11 @@ async function getJson(connection: KubeConnection, path: string): Promise<{ stat
 }
 
 /** Why this deploy must not start, or undefined. */
-export async function kubernetesDeployProblem(config: StackConfig, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+export async function kubernetesDeployProblem(config: StackConfig): Promise<string | undefined> {
   const settings = config.kubernetes;
   if (!settings) return undefined;
   try {
-    const connection = kubeConnection(kubeTarget(settings, env));
+    const connection = kubeConnection(settings);
     const version = await kubeRequest(connection, "GET", "/version", { timeoutMs: 5_000 });
     if (version.status === 401 || version.status === 403) {
       return `the cluster of context "${connection.context}" refuses this kubeconfig's credentials (HTTP ${version.status}): renew them, or choose another context`;

@@ -14,7 +14,6 @@ import { AdminError, LiteLLMAdmin } from "../proxy-admin/litellm-admin";
 import { chooseBinary } from "./terraform-binary";
 import { KUBERNETES_NAMES } from "../kubernetes/kubernetes-names";
 import { KubeError, kubeConnection } from "./kubernetes-api";
-import { kubeTarget } from "./kubernetes-check";
 import { openServiceTunnel } from "./kubernetes-tunnel";
 
 export interface ProxyAccess {
@@ -81,7 +80,7 @@ export async function connectToProxy(config: StackConfig, env: NodeJS.ProcessEnv
     return { access, admin: new LiteLLMAdmin(access.baseUrl, access.masterKey) };
   }
   try {
-    const tunnel = await openServiceTunnel(kubeConnection(kubeTarget(kubernetes, env)), kubernetes.namespace, KUBERNETES_NAMES.litellm, config.litellm.port);
+    const tunnel = await openServiceTunnel(kubeConnection(kubernetes), kubernetes.namespace, KUBERNETES_NAMES.litellm, config.litellm.port);
     return { access, admin: new LiteLLMAdmin(tunnel.url, access.masterKey) };
   } catch (error) {
     if (error instanceof KubeError) throw new AdminError(error.message);

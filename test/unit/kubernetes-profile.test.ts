@@ -7,7 +7,8 @@ import type { StackSecrets } from "../../src/specs/service-specs";
 import { LiteLLMStack } from "../../stacks/litellm-stack";
 import { kubernetesPods } from "../../src/kubernetes/pod-specs";
 import { migrationJobName, STACK_LABEL } from "../../src/kubernetes/kubernetes-names";
-import { connectionProblem, defaultNodePort } from "../../src/catalog/validate";
+import { connectionProblem, defaultNodePort, kubeconfigPath } from "../../src/catalog/validate";
+import { homedir } from "node:os";
 import { namespaceOwnerProblem, nodePortProblem } from "../../src/lifecycle/kubernetes-check";
 import { stacksFromDeployments } from "../../src/lifecycle/kubernetes-stacks";
 import { kubeConnection } from "../../src/lifecycle/kubernetes-api";
@@ -35,6 +36,13 @@ describe("validation", () => {
     expect(defaultNodePort(4000)).toBe(31232);
     expect(config.redis.enabled).toBe(true);
     expect(config.openclaw.baseUrl).toBe("http://localhost:31232");
+  });
+
+  test("the kubeconfig is found once, as kubectl finds it, for the synth and the commands alike", () => {
+    expect(kubeconfigPath(undefined, { KUBECONFIG: ":/a/config:/b/config" })).toBe("/a/config");
+    expect(kubeconfigPath(undefined, {})).toBe(join(homedir(), ".kube", "config"));
+    expect(kubeconfigPath("~/.kube/team", { KUBECONFIG: "/a/config" })).toBe(join(homedir(), ".kube", "team"));
+    expect(kube({ configPath: "/etc/k" }).kubernetes?.configPath).toBe("/etc/k");
   });
 
   test("a ClusterIP service is reached by its cluster DNS name", () => {
